@@ -1,0 +1,59 @@
+# Funnel Warehouse: `make demo` to see it, `make test` to prove it. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+OPPORTUNITIES ?= 5000
+
+export FUNNEL_INBOX ?= $(CURDIR)/data/inbox
+export FUNNEL_WAREHOUSE ?= $(CURDIR)/warehouse
+export DAGSTER_HOME ?= $(FUNNEL_WAREHOUSE)/dagster_home
+export GX_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+
+.PHONY: help install manifest demo-data refresh demo serve test lint clean
+
+help:
+	@echo "make demo     install, generate demo exports, refresh, serve dashboards + Dagster UI"
+	@echo "make refresh  run the full pipeline once through Dagster (exit 1 on failure)"
+	@echo "make test     install and run every test"
+
+$(STAMP): pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip>=24"
+	$(PY) -m pip install --quiet -c requirements.lock -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+$(DAGSTER_HOME)/dagster.yaml:
+	mkdir -p $(DAGSTER_HOME)
+	printf 'telemetry:\n  enabled: false\n' > $@
+
+# dagster-dbt reads dbt's manifest when the definitions are imported.
+manifest: install
+	cd dbt_project && ../$(VENV)/bin/dbt parse --quiet --profiles-dir .
+
+demo-data: install
+	$(PY) -m ingestion.demo --opportunities $(OPPORTUNITIES) --out $(FUNNEL_INBOX)
+
+refresh: manifest $(DAGSTER_HOME)/dagster.yaml
+	$(PY) -m orchestration.refresh
+
+serve: manifest $(DAGSTER_HOME)/dagster.yaml
+	@echo "Dagster UI (with the daemon running the nightly schedule): http://127.0.0.1:3000"
+	@echo "Dashboards: http://127.0.0.1:8501"
+	$(VENV)/bin/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000 & \
+	  trap 'kill %1 2>/dev/null' EXIT INT TERM; \
+	  $(VENV)/bin/streamlit run dashboards/streamlit_app.py --server.address 127.0.0.1 \
+	    --server.port 8501 --server.headless true --browser.gatherUsageStats false
+
+demo: demo-data refresh serve
+
+test: manifest $(DAGSTER_HOME)/dagster.yaml
+	$(PY) -m pytest -q
+
+clean:
+	rm -rf warehouse data/inbox dbt_project/target dbt_project/logs artifacts

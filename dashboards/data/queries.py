@@ -1,0 +1,259 @@
+"""Read-only queries against the published snapshot: the only dashboard code that touches DuckDB.
+
+Rules kept here:
+- every query opens the snapshot with ``read_only=True``, runs once, and closes the connection;
+- every filter value is bound with ``?`` parameters, never formatted into SQL text;
+- results are cached with ``st.cache_data`` keyed on the snapshot path plus the parameters, so a
+  new publish (new snapshot file) never serves stale data; connections are never cached;
+- the marts already hold the counts and rates: rows are selected, nothing is re-aggregated.
+
+Each public function takes an optional keyword ``snapshot``; a page resolves the snapshot once per
+run and passes it to every query so one render never mixes two publishes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+from zoneinfo import ZoneInfo
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from .snapshot import Snapshot, SnapshotError, current_snapshot
+
+GRAINS: Final[tuple[str, ...]] = ("month", "quarter")
+SEGMENT_DIMENSIONS: Final[tuple[str, ...]] = (
+    "all", "customer_type", "tier", "region", "product_category", "opportunity_type",
+)
+PROCESSES: Final[tuple[str, ...]] = ("standard", "renewal")
+_MAX_ENTRIES: Final[int] = 512
+
+_FILTER = (
+    "period_grain = ? AND period_start = ? AND segment_dimension = ? AND segment_value = ?"
+    " AND sales_process = ?"
+)
+
+
+def _read(db_path: str, sql: str, params: Sequence[object] = ()) -> pd.DataFrame:
+    """Run one parameterised query on a short-lived read-only connection."""
+    if not Path(db_path).is_file():
+        raise SnapshotError(f"The published snapshot {db_path} is gone; reload the page.")
+    con = duckdb.connect(db_path, read_only=True)
+    try:
+        return con.execute(sql, list(params)).df()
+    finally:
+        con.close()
+
+
+def _snap(snapshot: Snapshot | None) -> Snapshot:
+    return snapshot if snapshot is not None else current_snapshot()
+
+
+def _as_date(value: dt.date | str) -> dt.date:
+    """Accept a date (or datetime / pandas Timestamp) or an ISO ``YYYY-MM-DD`` string."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value)  # ValueError for anything that is not a date
+    raise TypeError(f"period_start must be a date, got {type(value).__name__}")
+
+
+# ---------------------------------------------------------------------------- publish info
+
+
+@dataclass(frozen=True)
+class PublishInfo:
+    refresh_id: str
+    as_of_date: dt.date
+    published_at: dt.datetime  # timezone-aware, UTC
+    run_started_at: dt.datetime | None
+    duration_seconds: float | None
+
+    def published_at_local(self, tz: str = "Asia/Shanghai") -> dt.datetime:
+        return self.published_at.astimezone(ZoneInfo(tz))
+
+
+@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
+def _publish_info(db_path: str) -> pd.DataFrame:
+    return _read(
+        db_path,
+        "SELECT refresh_id, as_of_date, published_at, run_started_at, duration_seconds"
+        " FROM _publish_info ORDER BY published_at DESC LIMIT 1",
+    )
+
+
+def _utc(value: object) -> dt.datetime | None:
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return None
+    ts = pd.Timestamp(value)  # type: ignore[arg-type]
+    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    return ts.to_pydatetime()
+
+
+def publish_info(*, snapshot: Snapshot | None = None) -> PublishInfo:
+    """The snapshot's ``_publish_info`` row (as-of date, publish time, run duration)."""
+    df = _publish_info(_snap(snapshot).cache_key)
+    if df.empty:
+        raise SnapshotError("The published snapshot has no _publish_info row.")
+    row = df.iloc[0]
+    published_at = _utc(row["published_at"])
+    if published_at is None:
+        raise SnapshotError("The published snapshot has no publish time.")
+    duration = row["duration_seconds"]
+    return PublishInfo(
+        refresh_id=str(row["refresh_id"]),
+        as_of_date=pd.Timestamp(row["as_of_date"]).date(),
+        published_at=published_at,
+        run_started_at=_utc(row["run_started_at"]),
+        duration_seconds=None if pd.isna(duration) else float(duration),
+    )
+
+
+# ---------------------------------------------------------------------------- filter options
+
+
+@dataclass(frozen=True)
+class FunnelOptions:
+    """Distinct filter combinations present in ``mart_funnel_conversion``."""
+
+    combos: pd.DataFrame  # period_grain, period_start, segment_dimension, segment_value, process
+
+    @property
+    def empty(self) -> bool:
+        return self.combos.empty
+
+    def grains(self) -> list[str]:
+        present = set(self.combos["period_grain"])
+        return [g for g in GRAINS if g in present] + sorted(present - set(GRAINS))
+
+    def periods(self, grain: str) -> list[dt.date]:
+        """Period starts for ``grain``, latest first."""
+        rows = self.combos.loc[self.combos["period_grain"] == grain, "period_start"]
+        return sorted({pd.Timestamp(p).date() for p in rows}, reverse=True)
+
+    def dimensions(self) -> list[str]:
+        present = set(self.combos["segment_dimension"])
+        known = [d for d in SEGMENT_DIMENSIONS if d in present]
+        return known + sorted(present - set(SEGMENT_DIMENSIONS))
+
+    def values(self, dimension: str) -> list[str]:
+        rows = self.combos.loc[self.combos["segment_dimension"] == dimension, "segment_value"]
+        return sorted(set(rows), key=lambda v: (v != "all", v))
+
+    def processes(self) -> list[str]:
+        present = set(self.combos["sales_process"])
+        return [p for p in PROCESSES if p in present] + sorted(present - set(PROCESSES))
+
+
+@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
+def _funnel_options(db_path: str) -> pd.DataFrame:
+    return _read(
+        db_path,
+        "SELECT DISTINCT period_grain, period_start, segment_dimension, segment_value,"
+        " sales_process FROM mart_funnel_conversion"
+        " ORDER BY period_grain, period_start, segment_dimension, segment_value, sales_process",
+    )
+
+
+def funnel_options(*, snapshot: Snapshot | None = None) -> FunnelOptions:
+    """Available grains, periods, segment dimensions/values and sales processes."""
+    return FunnelOptions(_funnel_options(_snap(snapshot).cache_key))
+
+
+# ---------------------------------------------------------------------------- funnel marts
+
+
+@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
+def _funnel_conversion(
+    db_path: str, grain: str, period_start: dt.date, dimension: str, value: str, process: str
+) -> pd.DataFrame:
+    return _read(
+        db_path,
+        "SELECT from_stage, to_stage, from_stage_order, entered_count, advanced_count,"
+        " lost_count, open_count, conversion_rate, resolved_conversion_rate, benchmark_rate,"
+        " CASE WHEN conversion_rate IS NULL OR benchmark_rate IS NULL THEN NULL"
+        " ELSE conversion_rate < benchmark_rate END AS below_benchmark,"
+        " entered_amount, advanced_amount"
+        f" FROM mart_funnel_conversion WHERE {_FILTER} ORDER BY from_stage_order",
+        [grain, period_start, dimension, value, process],
+    )
+
+
+def funnel_conversion(
+    grain: str,
+    period_start: dt.date | str,
+    dimension: str,
+    value: str,
+    process: str,
+    *,
+    snapshot: Snapshot | None = None,
+) -> pd.DataFrame:
+    """One row per stage transition of the cohort, ordered by ``from_stage_order``.
+
+    Columns: from_stage, to_stage, from_stage_order, entered/advanced/lost/open_count,
+    conversion_rate, resolved_conversion_rate, benchmark_rate, below_benchmark (bool or null),
+    entered_amount, advanced_amount. Unknown filter values give an empty frame.
+    """
+    return _funnel_conversion(
+        _snap(snapshot).cache_key, grain, _as_date(period_start), dimension, value, process
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
+def _stage_dwell(
+    db_path: str, grain: str, period_start: dt.date, dimension: str, value: str, process: str
+) -> pd.DataFrame:
+    return _read(
+        db_path,
+        "SELECT d.stage_code, d.stage_order, d.completed_visits, d.mean_days, d.median_days,"
+        " d.p90_days, d.open_visits, d.open_median_age_days, s.sla_days,"
+        " CASE WHEN d.median_days IS NULL OR s.sla_days IS NULL THEN NULL"
+        " ELSE d.median_days > s.sla_days END AS median_over_sla"
+        " FROM mart_stage_dwell AS d LEFT JOIN dim_stages AS s"
+        " ON s.sales_process = d.sales_process AND s.stage_code = d.stage_code"
+        " WHERE d.period_grain = ? AND d.period_start = ? AND d.segment_dimension = ?"
+        " AND d.segment_value = ? AND d.sales_process = ? ORDER BY d.stage_order",
+        [grain, period_start, dimension, value, process],
+    )
+
+
+def stage_dwell(
+    grain: str,
+    period_start: dt.date | str,
+    dimension: str,
+    value: str,
+    process: str,
+    *,
+    snapshot: Snapshot | None = None,
+) -> pd.DataFrame:
+    """Days in stage (calendar days) per stage, ordered by ``stage_order``.
+
+    Columns: stage_code, stage_order, completed_visits, mean_days, median_days, p90_days,
+    open_visits, open_median_age_days, sla_days, median_over_sla (bool or null).
+    """
+    return _stage_dwell(
+        _snap(snapshot).cache_key, grain, _as_date(period_start), dimension, value, process
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
+def _stages(db_path: str, process: str) -> pd.DataFrame:
+    return _read(
+        db_path,
+        "SELECT stage_code, stage_order, stage_name_zh, stage_name_en, win_probability,"
+        " sla_days, is_won_stage FROM dim_stages WHERE sales_process = ? ORDER BY stage_order",
+        [process],
+    )
+
+
+def stages(process: str, *, snapshot: Snapshot | None = None) -> pd.DataFrame:
+    """The stages of ``process`` from ``dim_stages``, ordered by ``stage_order``."""
+    return _stages(_snap(snapshot).cache_key, process)

@@ -1,0 +1,1 @@
+"""Shared Streamlit building blocks for the dashboard pages (no DuckDB access here)."""

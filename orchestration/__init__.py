@@ -1,0 +1,1 @@
+"""Dagster wiring: assets, checks, jobs and schedules. No business logic lives here."""

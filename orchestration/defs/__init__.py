@@ -1,0 +1,1 @@
+"""Dagster definitions, one concern per module; `orchestration.definitions` gathers them."""

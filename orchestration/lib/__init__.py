@@ -1,0 +1,1 @@
+"""Helpers for the Dagster definitions that are not definitions themselves."""
