@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from random import Random
 
-from ingestion.demo import params as P
+from ingestion.demo import params
 
 ORDER_COUNT_WEIGHTS = (0.5, 0.3, 0.2)  # 1, 2 or 3 orders per contract
 
@@ -54,7 +54,7 @@ def draw_orders(rng: Random, contract: ContractDraft, end_day: int) -> list[Orde
     orders: list[OrderDraft] = []
     for day, cents in zip(days, parts, strict=True):
         status = _order_status(rng, day, end_day)
-        stray = rng.random() < P.ORDER_WITHOUT_CONTRACT
+        stray = rng.random() < params.ORDER_WITHOUT_CONTRACT
         stray_day = day - rng.randint(0, 20)
         stray_cents = round(rng.lognormvariate(10.3, 0.6)) * 100
         if day > end_day:
@@ -69,8 +69,8 @@ def renewal_start(rng: Random, contract: ContractDraft, end_day: int) -> int | N
     """The day a renewal opportunity is created for a contract, or None when there is none:
     only contracts ending before ``end_day + 90`` are renewed (80%), 60-90 days before their end,
     and not if that day is after ``end_day``."""
-    if contract.end >= end_day + P.RENEWAL_HORIZON_DAYS:
+    if contract.end >= end_day + params.RENEWAL_HORIZON_DAYS:
         return None
-    renew = rng.random() < P.RENEWAL_PROBABILITY
+    renew = rng.random() < params.RENEWAL_PROBABILITY
     day = contract.end - rng.randint(60, 90)
     return day if renew and day <= end_day else None

@@ -8,14 +8,14 @@ from itertools import accumulate
 from random import Random
 
 from ingestion.credit_code import make_code
-from ingestion.demo import params as P
+from ingestion.demo import params
 from ingestion.demo.names import account_name, person_name, short_name
 
-REGIONS = tuple(P.REGION_BRANCHES)
+REGIONS = tuple(params.REGION_BRANCHES)
 TEAM_SIZE = 8
 AUTHORITY_TYPE = {"enterprise": "91", "government": "11", "public_institution": "12"}
 ENTERPRISE_INDUSTRIES = ("power", "finance", "real_estate", "fmcg", "manufacturing")
-INSTITUTION_INDUSTRIES = ("government", "power", "finance")
+INSTITUTION_INDUSTRIES = ("government",) * 6 + ("power", "finance")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,12 +54,13 @@ def make_reps(rng: Random, n_reps: int) -> list[Rep]:
     """Teams of about eight; the first member of a team manages it, and the manager of a region's
     first team manages the other team managers of that region."""
     n_teams = max(len(REGIONS), math.ceil(n_reps / TEAM_SIZE))
-    team_regions = list(REGIONS) + rng.choices(REGIONS, P.REGION_WEIGHTS, k=n_teams - len(REGIONS))
+    extra = rng.choices(REGIONS, params.REGION_WEIGHTS, k=n_teams - len(REGIONS))
+    team_regions = list(REGIONS) + extra
     counters: dict[str, int] = {}
     teams: list[tuple[str, str, str]] = []  # (team, region, branch)
     for region in team_regions:
         counters[region] = counters.get(region, 0) + 1
-        branches = P.REGION_BRANCHES[region]
+        branches = params.REGION_BRANCHES[region]
         teams.append((f"{region}-{counters[region]}", region, branches[(counters[region] - 1)
                                                                       % len(branches)]))
     region_head: dict[str, str] = {}
@@ -89,7 +90,7 @@ def _industry(rng: Random, customer_type: str) -> str:
 def _fresh_code(rng: Random, customer_type: str, branch: str, used: set[str]) -> str:
     while True:
         body = f"{rng.randrange(10_000_000, 100_000_000)}"
-        code = make_code(AUTHORITY_TYPE[customer_type], P.BRANCH_DIVISION[branch], body)
+        code = make_code(AUTHORITY_TYPE[customer_type], params.BRANCH_DIVISION[branch], body)
         if code not in used:
             used.add(code)
             return code
@@ -111,22 +112,22 @@ def make_accounts(rng: Random, n_accounts: int, reps: list[Rep]
     duplicates: list[tuple[str, str]] = []
     for i in range(n_accounts):
         account_id = f"ACC{i + 1:06d}"
-        tier = rng.choices(P.TIERS, P.TIER_WEIGHTS)[0]
+        tier = rng.choices(params.TIERS, params.TIER_WEIGHTS)[0]
         u = rng.random()
-        if u < P.DUPLICATE_CREDIT_CODE and coded:
+        if u < params.DUPLICATE_CREDIT_CODE and coded:
             orig = accounts[rng.choice(coded)]
-            name = short_name(orig.name) + rng.choice(("", "（总部）", "有限公司"))
-            name = name if name != orig.name else orig.name + "（本部）"
+            name = short_name(orig.name) + rng.choice(("", "公司", "有限公司", "集团"))
+            name = name if name != orig.name else orig.name + "本部"
             accounts.append(Account(account_id, name, orig.credit_code, orig.customer_type, tier,
                                     orig.industry, orig.region, orig.branch, orig.owner_id))
             duplicates.append((account_id, orig.account_id))
             continue
-        customer_type = rng.choices(P.SEGMENTS, P.SEGMENT_WEIGHTS)[0]
+        customer_type = rng.choices(params.SEGMENTS, params.SEGMENT_WEIGHTS)[0]
         industry = _industry(rng, customer_type)
-        region = rng.choices(REGIONS, P.REGION_WEIGHTS)[0]
-        branch = rng.choice(P.REGION_BRANCHES[region])
+        region = rng.choices(REGIONS, params.REGION_WEIGHTS)[0]
+        branch = rng.choice(params.REGION_BRANCHES[region])
         code = ""
-        if u >= P.DUPLICATE_CREDIT_CODE + P.MISSING_CREDIT_CODE:
+        if u >= params.DUPLICATE_CREDIT_CODE + params.MISSING_CREDIT_CODE:
             code = _fresh_code(rng, customer_type, branch, used)
             coded.append(i)
         owner = rng.choice(by_region[region])
@@ -137,7 +138,7 @@ def make_accounts(rng: Random, n_accounts: int, reps: list[Rep]
 
 def account_cum_weights(accounts: list[Account]) -> list[float]:
     """Cumulative selection weights: key accounts get more opportunities."""
-    return list(accumulate(P.TIER_OPPORTUNITY_WEIGHT[a.tier] for a in accounts))
+    return list(accumulate(params.TIER_OPPORTUNITY_WEIGHT[a.tier] for a in accounts))
 
 
 def reps_by_region(reps: list[Rep]) -> dict[str, list[str]]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from random import Random
 
-from ingestion.demo import params as P
+from ingestion.demo import params
 from ingestion.demo.clock import DAY
 from ingestion.demo.params import Dwell, ProcessModel
 
@@ -45,11 +45,11 @@ def simulate(rng: Random, model: ProcessModel, start: int, horizon: int) -> Path
     while k < last:
         # every visit draws the same five decisions, whatever happens, plus its dwell
         dwell = dwell_seconds(rng, model.dwell[k])
-        stall = rng.random() < P.STALL_PROBABILITY
+        stall = rng.random() < params.STALL_PROBABILITY
         advance = rng.random() < model.advance[k]
-        lost = rng.random() < P.LOST_SHARE
-        skip = rng.random() < P.SKIP_PROBABILITY and k + 2 <= last
-        back = rng.random() < P.BACKWARD_PROBABILITY and k >= 2
+        lost = rng.random() < params.LOST_SHARE
+        skip = rng.random() < params.SKIP_PROBABILITY and k + 2 <= last
+        back = rng.random() < params.BACKWARD_PROBABILITY and k >= 2
         if stall:
             path.stalled = True
             return path

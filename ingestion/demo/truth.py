@@ -1,32 +1,39 @@
 """``truth.json``: the parameters the data was drawn from, what they imply, and what was drawn.
 
-Counting rule for a transition ``a->b`` (consecutive stages of a process), per opportunity, with
-``top`` = the furthest stage its history reached (skipped stages count as passed, backward moves
-do not lower it):
-
-- reached: ``top >= a``;  advanced: ``top >= b``;
-- lost: reached, not advanced, status lost or invalid (``of_which_invalid`` counts invalid);
-- open: reached, not advanced, status open or paused (stalled or not finished at end_date).
-
-``resolved_rate = advanced / (advanced + lost)``. The expected value of it is worked out by
-following the probability mass through the process (stalls, skips into and over a stage),
-ignoring the right-censoring at end_date; with skip probability q and no stalls it reduces to
-``(1 - q) * p + q`` for a stage that can be skipped over, and to ``p`` for the first one.
+``COUNTING_RULES`` says how the ``realized`` counts are made and what the expected rates mean; the
+text is copied into ``truth.json``.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from itertools import pairwise
 from typing import Any
 
-from ingestion.demo import params as P
+from ingestion.demo import params
 from ingestion.demo.params import ProcessModel
+
+COUNTING_RULES = """For a transition ``a->b`` (consecutive stages of a process), per
+opportunity, with ``top`` = the furthest stage its history reached (skipped stages count as passed,
+backward moves do not lower it):
+
+- reached: ``top >= a``;  advanced: ``top >= b``;
+- lost: reached, not advanced, status lost or invalid (``of_which_invalid`` counts invalid);
+- open: reached, not advanced, status open or paused (stalled or not finished at end_date).
+
+``resolved_rate = advanced / (advanced + lost)``. ``expected_resolved_conversion`` is its expected
+value, worked out by following the probability mass through the process (stalls, skips over a
+stage and skips into it), ignoring the right-censoring at end_date.
+``expected_resolved_conversion_simple`` is the approximation that ignores stalls and skips into
+a stage: ``p`` for the first transition, ``(1 - q) * p + q`` for the others (q = skip
+probability).
+"""
 
 COUNT_KEYS = ("reached", "advanced", "lost", "of_which_invalid", "open")
 
 
 def transitions(stages: tuple[str, ...]) -> list[str]:
-    return [f"{a}->{b}" for a, b in zip(stages, stages[1:], strict=False)]
+    return [f"{a}->{b}" for a, b in pairwise(stages)]
 
 
 class Tally:
@@ -35,7 +42,7 @@ class Tally:
     def __init__(self) -> None:
         self.counts: dict[tuple[str, str], list[list[int]]] = {
             key: [[0] * len(COUNT_KEYS) for _ in model.stages[:-1]]
-            for key, model in P.MODELS.items()
+            for key, model in params.MODELS.items()
         }
 
     def add(self, segment: str, process: str, top: int, status: str) -> None:
@@ -54,7 +61,7 @@ class Tally:
     def as_dict(self) -> dict[str, dict[str, dict[str, dict[str, Any]]]]:
         out: dict[str, dict[str, dict[str, dict[str, Any]]]] = {}
         for (segment, process), rows in self.counts.items():
-            names = transitions(P.PROCESSES[process])
+            names = transitions(params.PROCESSES[process])
             block: dict[str, dict[str, Any]] = {}
             for name, row in zip(names, rows, strict=True):
                 entry: dict[str, Any] = dict(zip(COUNT_KEYS, row, strict=True))
@@ -62,5 +69,72 @@ class Tally:
                 entry["resolved_rate"] = round(row[1] / resolved, 6) if resolved else None
                 block[name] = entry
             out.setdefault(segment, {})[process] = block
-    return_value = None  # placeholder to keep mypy quiet about the loop variable
         return out
+
+
+def expected_resolved_rates(model: ProcessModel) -> dict[str, float]:
+    """Expected ``advanced / (advanced + lost)`` per transition, by following the mass."""
+    last = len(model.stages) - 1
+    entered = [0.0] * (last + 1)  # mass that truly visits each stage
+    entered[0] = 1.0
+    crossed = [0.0] * last  # mass ending above stage k, having reached it (= advanced at k)
+    closed = [0.0] * last
+    for k in range(last):
+        moving = entered[k] * (1 - params.STALL_PROBABILITY)
+        advancing = moving * model.advance[k]
+        closed[k] = moving - advancing
+        crossed[k] += advancing
+        if k + 2 <= last:
+            entered[k + 1] += (1 - params.SKIP_PROBABILITY) * advancing
+            entered[k + 2] += params.SKIP_PROBABILITY * advancing
+            crossed[k + 1] += params.SKIP_PROBABILITY * advancing  # skipped over k+1: passed it
+        else:
+            entered[k + 1] += advancing
+    names = transitions(model.stages)
+    return {n: round(crossed[k] / (crossed[k] + closed[k]), 6) for k, n in enumerate(names)}
+
+
+def simple_resolved_rates(model: ProcessModel) -> dict[str, float]:
+    """The approximation that ignores stalls and skips INTO a stage: ``p`` for the first
+    transition, ``(1 - q) * p + q`` for the others (their stage can be skipped over)."""
+    q = params.SKIP_PROBABILITY
+    names = transitions(model.stages)
+    return {n: round(p if k == 0 else (1 - q) * p + q, 6)
+            for k, (n, p) in enumerate(zip(names, model.advance, strict=True))}
+
+
+def build_truth(*, seed: int, end_date: date, n_opportunities: int, tally: Tally,
+                extra: dict[str, Any]) -> dict[str, Any]:
+    segments: dict[str, Any] = {}
+    expected: dict[str, Any] = {}
+    simple: dict[str, Any] = {}
+    for (segment, process), model in params.MODELS.items():
+        stages = model.stages[:-1]
+        segments.setdefault(segment, {})[process] = {
+            "advance_probability": dict(zip(stages, model.advance, strict=True)),
+            "dwell": {s: d.summary() for s, d in zip(stages, model.dwell, strict=True)},
+        }
+        expected.setdefault(segment, {})[process] = expected_resolved_rates(model)
+        simple.setdefault(segment, {})[process] = simple_resolved_rates(model)
+    bottleneck: dict[str, Any] = dict(params.BOTTLENECK)
+    key = f"{bottleneck['from_stage']}->{bottleneck['to_stage']}"
+    bottleneck["expected_resolved_rate"] = expected[bottleneck["segment"]][
+        bottleneck["process"]][key]
+    return {
+        "seed": seed,
+        "end_date": end_date.isoformat(),
+        "n_opportunities": n_opportunities,
+        "stall_probability": params.STALL_PROBABILITY,
+        "skip_probability": params.SKIP_PROBABILITY,
+        "backward_probability": params.BACKWARD_PROBABILITY,
+        "lost_share_of_closed": params.LOST_SHARE,
+        "paused_share_of_open": params.PAUSED_SHARE,
+        "processes": {name: list(stages) for name, stages in params.PROCESSES.items()},
+        "segments": segments,
+        "expected_resolved_conversion": expected,
+        "expected_resolved_conversion_simple": simple,
+        "planted_bottleneck": bottleneck,
+        "realized": tally.as_dict(),
+        "counting_rules": " ".join(COUNTING_RULES.split()),
+        **extra,
+    }
