@@ -14,7 +14,6 @@ run and passes it to every query so one render never mixes two publishes.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,11 +90,12 @@ def _publish_info(db_path: str) -> pd.DataFrame:
 
 
 def _utc(value: object) -> dt.datetime | None:
-    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
-        return None
-    ts = pd.Timestamp(value)  # type: ignore[arg-type]
+    if not isinstance(value, (dt.datetime, dt.date, str)) or pd.isna(value):
+        return None  # None, NaT, NaN
+    ts = pd.Timestamp(value)
     ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
-    return ts.to_pydatetime()
+    result: dt.datetime = ts.to_pydatetime()
+    return result
 
 
 def publish_info(*, snapshot: Snapshot | None = None) -> PublishInfo:
@@ -128,7 +128,7 @@ class FunnelOptions:
 
     @property
     def empty(self) -> bool:
-        return self.combos.empty
+        return bool(self.combos.empty)
 
     def grains(self) -> list[str]:
         present = set(self.combos["period_grain"])

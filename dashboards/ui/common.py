@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from typing import Final, TypeVar, cast
+from typing import Final, TypeVar
 
 import streamlit as st
-
 from data import queries
 from data.snapshot import NoSnapshotError, Snapshot, SnapshotError, current_snapshot
 
@@ -94,4 +93,6 @@ def sidebar_select(
     choice = st.sidebar.selectbox(
         title, options, index=0, key=key, format_func=format_func, disabled=disabled
     )
-    return cast(T, choice)
+    if choice is None:  # only when there are no options at all
+        raise ValueError(f"No options for {title!r}")
+    return choice

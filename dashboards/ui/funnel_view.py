@@ -39,14 +39,16 @@ def _name(labels: dict[str, str], code: object) -> str:
     return labels.get(str(code), str(code))
 
 
-def funnel_steps(conversion: pd.DataFrame, labels: dict[str, str]) -> tuple[list[str], list[int]]:
-    """Each from-stage with its ``entered_count``, then the last to-stage with ``advanced_count``."""
+def funnel_steps(
+    conversion: pd.DataFrame, labels: dict[str, str]
+) -> tuple[list[str], list[int]]:
+    """Each from-stage with its ``entered_count``, then the last to-stage (``advanced_count``)."""
     if conversion.empty:
         return [], []
     names = [_name(labels, s) for s in conversion["from_stage"]]
     counts = [int(n) for n in conversion["entered_count"]]
     last = conversion.iloc[-1]
-    return names + [_name(labels, last["to_stage"])], counts + [int(last["advanced_count"])]
+    return [*names, _name(labels, last["to_stage"])], [*counts, int(last["advanced_count"])]
 
 
 def funnel_figure(conversion: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
@@ -64,7 +66,7 @@ def funnel_figure(conversion: pd.DataFrame, labels: dict[str, str]) -> go.Figure
 
 
 def _marker(flag: object, hit: str, miss: str) -> str:
-    if flag is None or pd.isna(flag):  # type: ignore[arg-type]
+    if flag is None or pd.isna(flag):
         return NO_REFERENCE
     return hit if bool(flag) else miss
 

@@ -1,0 +1,238 @@
+"""Fixtures for the dashboard tests: a small hand-written published snapshot in ``tmp_path``.
+
+Layout written by ``warehouse``::
+
+    <tmp>/warehouse/
+        build.duckdb                 not a DuckDB file: opening it would fail loudly
+        snapshots/old.duckdb         an older publish (June initial_contact entered = 999)
+        snapshots/<REFRESH_ID>.duckdb  the current publish, named by serving.json
+        serving.json
+
+Known numbers in the current snapshot (``entered, advanced, lost, open, benchmark`` per
+transition; the funnel is each entered count plus the last advanced count):
+
+- month 2025-06 · all · standard:  90/60/20/10 .60, 60/40/15/5 .70, 40/22/12/6 -, 22/11/8/3 .45
+  → funnel 90, 60, 40, 22, 11; needs_confirmed→proposal is below benchmark (0.667 < 0.70)
+- month 2025-05 · all · standard:  funnel 120, 75, 50, 28, 14
+- month 2025-06 · region=华东 · standard: funnel 30, 20, 12, 7, 3
+- month 2025-06 · region=``X'; DROP TABLE dim_stages; --`` · standard: funnel 5, 4, 3, 2, 1
+- quarter 2025-Q2 · all · standard: funnel 210, 135, 90, 50, 25
+- month 2025-06 · all · renewal: funnel 40, 34, 28, 20
+- dwell month 2025-06 · all · standard medians 5, 10, 18, 33 (negotiation over its 30-day SLA);
+  May initial_contact median 6; 华东 initial_contact median 4
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+import streamlit as st
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DASHBOARDS = REPO_ROOT / "dashboards"
+if str(DASHBOARDS) not in sys.path:  # the app imports `data` / `ui` as streamlit run does
+    sys.path.insert(0, str(DASHBOARDS))
+
+REFRESH_ID = "20250701T020000Z"
+HOSTILE_SEGMENT = "X'; DROP TABLE dim_stages; --"
+JUNE, MAY, Q2 = dt.date(2025, 6, 1), dt.date(2025, 5, 1), dt.date(2025, 4, 1)
+
+STAGES = {
+    "standard": [
+        ("initial_contact", "初步接触", "Initial contact", 0.10, 14, False),
+        ("needs_confirmed", "需求确认", "Needs confirmed", 0.25, 21, False),
+        ("proposal", "方案/报价", "Proposal", 0.50, 30, False),
+        ("negotiation", "商务谈判", "Negotiation", 0.75, 30, False),
+        ("signed", "签约", "Signed", 1.00, None, True),
+    ],
+    "renewal": [
+        ("initial_contact", "初步接触", "Initial contact", 0.30, 7, False),
+        ("proposal", "方案/报价", "Proposal", 0.60, 14, False),
+        ("negotiation", "商务谈判", "Negotiation", 0.80, 14, False),
+        ("signed", "签约", "Signed", 1.00, None, True),
+    ],
+}
+
+Transition = tuple[int, int, int, int, float | None]  # entered, advanced, lost, open, benchmark
+FUNNELS: dict[tuple[str, dt.date, str, str, str], list[Transition]] = {
+    ("month", JUNE, "all", "all", "standard"): [
+        (90, 60, 20, 10, 0.60), (60, 40, 15, 5, 0.70), (40, 22, 12, 6, None),
+        (22, 11, 8, 3, 0.45),
+    ],
+    ("month", MAY, "all", "all", "standard"): [
+        (120, 80, 30, 10, 0.60), (75, 50, 20, 5, 0.65), (50, 28, 15, 7, None),
+        (28, 14, 10, 4, 0.45),
+    ],
+    ("month", JUNE, "region", "华东", "standard"): [
+        (30, 20, 6, 4, 0.60), (20, 12, 5, 3, 0.70), (12, 7, 3, 2, None), (7, 3, 3, 1, 0.45),
+    ],
+    ("month", JUNE, "region", HOSTILE_SEGMENT, "standard"): [
+        (5, 4, 1, 0, 0.60), (4, 3, 1, 0, 0.70), (3, 2, 1, 0, None), (2, 1, 1, 0, 0.45),
+    ],
+    ("quarter", Q2, "all", "all", "standard"): [
+        (210, 135, 50, 25, 0.60), (135, 90, 30, 15, 0.70), (90, 50, 27, 13, None),
+        (50, 25, 18, 7, 0.45),
+    ],
+    ("month", JUNE, "all", "all", "renewal"): [
+        (40, 34, 4, 2, 0.80), (34, 28, 4, 2, 0.85), (28, 20, 5, 3, 0.70),
+    ],
+}
+
+Dwell = tuple[str, int, float, float, float, int, float]
+DWELLS: dict[tuple[str, dt.date, str, str, str], list[Dwell]] = {
+    ("month", JUNE, "all", "all", "standard"): [
+        ("initial_contact", 70, 6.5, 5.0, 14.0, 10, 8.0),
+        ("needs_confirmed", 50, 12.25, 10.0, 25.0, 5, 12.0),
+        ("proposal", 30, 20.0, 18.0, 41.0, 6, 22.0),
+        ("negotiation", 15, 35.5, 33.0, 60.0, 3, 40.0),
+    ],
+    ("month", MAY, "all", "all", "standard"): [
+        ("initial_contact", 100, 7.0, 6.0, 15.0, 10, 9.0),
+    ],
+    ("month", JUNE, "region", "华东", "standard"): [
+        ("initial_contact", 25, 4.5, 4.0, 9.0, 4, 6.0),
+    ],
+}
+
+DDL = """
+CREATE TABLE _publish_info (refresh_id VARCHAR, as_of_date DATE, published_at TIMESTAMP,
+    run_started_at TIMESTAMP, duration_seconds DOUBLE);
+CREATE TABLE mart_funnel_conversion (as_of_date DATE, period_grain VARCHAR, period_start DATE,
+    segment_dimension VARCHAR, segment_value VARCHAR, sales_process VARCHAR, from_stage VARCHAR,
+    to_stage VARCHAR, from_stage_order INTEGER, entered_count BIGINT, advanced_count BIGINT,
+    lost_count BIGINT, open_count BIGINT, conversion_rate DOUBLE,
+    resolved_conversion_rate DOUBLE, entered_amount DECIMAL(18, 2),
+    advanced_amount DECIMAL(18, 2), benchmark_rate DOUBLE, refresh_id VARCHAR);
+CREATE TABLE mart_stage_dwell (as_of_date DATE, period_grain VARCHAR, period_start DATE,
+    segment_dimension VARCHAR, segment_value VARCHAR, sales_process VARCHAR, stage_code VARCHAR,
+    stage_order INTEGER, completed_visits BIGINT, mean_days DOUBLE, median_days DOUBLE,
+    p90_days DOUBLE, open_visits BIGINT, open_median_age_days DOUBLE, refresh_id VARCHAR);
+CREATE TABLE dim_stages (sales_process VARCHAR, stage_code VARCHAR, stage_order INTEGER,
+    stage_name_zh VARCHAR, stage_name_en VARCHAR, win_probability DOUBLE, sla_days INTEGER,
+    is_won_stage BOOLEAN, refresh_id VARCHAR);
+CREATE TABLE dim_opportunities (opportunity_id VARCHAR, opportunity_name VARCHAR,
+    sales_process VARCHAR, current_stage VARCHAR, refresh_id VARCHAR);
+CREATE TABLE fct_stage_transitions (opportunity_id VARCHAR, from_stage VARCHAR,
+    to_stage VARCHAR, changed_at TIMESTAMP, refresh_id VARCHAR);
+CREATE TABLE fct_stage_visits (opportunity_id VARCHAR, stage_code VARCHAR,
+    entered_at TIMESTAMP, exited_at TIMESTAMP, refresh_id VARCHAR);
+"""
+
+
+def build_snapshot(path: Path, refresh_id: str, extra_sql: Sequence[str] = ()) -> None:
+    """Write the fixture snapshot described in the module docstring to ``path``."""
+    as_of = dt.date(2025, 6, 30)
+    con = duckdb.connect(str(path))
+    try:
+        con.execute(DDL)
+        con.execute(
+            "INSERT INTO _publish_info VALUES (?, ?, ?, ?, ?)",
+            [refresh_id, as_of, dt.datetime(2025, 7, 1, 2, 5), dt.datetime(2025, 7, 1, 2, 0),
+             300.0],
+        )
+        stage_rows = []
+        for process, stages in STAGES.items():
+            for order, (code, zh, en, win, sla, won) in enumerate(stages, start=1):
+                stage_rows.append([process, code, order, zh, en, win, sla, won, refresh_id])
+        con.executemany("INSERT INTO dim_stages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", stage_rows)
+
+        funnel_rows = []
+        for (grain, start, dim, value, process), transitions in FUNNELS.items():
+            codes = [s[0] for s in STAGES[process]]
+            for i, (entered, advanced, lost, open_, bench) in enumerate(transitions):
+                funnel_rows.append([
+                    as_of, grain, start, dim, value, process, codes[i], codes[i + 1], i + 1,
+                    entered, advanced, lost, open_, advanced / entered,
+                    advanced / (advanced + lost), entered * 10000, advanced * 10000, bench,
+                    refresh_id,
+                ])
+        con.executemany(
+            f"INSERT INTO mart_funnel_conversion VALUES ({', '.join('?' * 19)})", funnel_rows
+        )
+
+        dwell_rows = []
+        for (grain, start, dim, value, process), visits in DWELLS.items():
+            order = {s[0]: i for i, s in enumerate(STAGES[process], start=1)}
+            for code, done, mean, median, p90, open_, age in visits:
+                dwell_rows.append([as_of, grain, start, dim, value, process, code, order[code],
+                                   done, mean, median, p90, open_, age, refresh_id])
+        con.executemany(
+            f"INSERT INTO mart_stage_dwell VALUES ({', '.join('?' * 15)})", dwell_rows
+        )
+        con.execute(
+            "INSERT INTO dim_opportunities VALUES ('OPP1', '华东电网 扩容', 'standard', "
+            "'proposal', ?), ('OPP2', '续约 2025', 'renewal', 'signed', ?)",
+            [refresh_id, refresh_id],
+        )
+        for sql in extra_sql:
+            con.execute(sql)
+    finally:
+        con.close()
+
+
+@dataclass
+class FixtureWarehouse:
+    root: Path
+
+    @property
+    def pointer(self) -> Path:
+        return self.root / "serving.json"
+
+    def snapshot_path(self, refresh_id: str) -> Path:
+        return self.root / "snapshots" / f"{refresh_id}.duckdb"
+
+    def publish(self, refresh_id: str, extra_sql: Sequence[str] = ()) -> Path:
+        """Build a snapshot and switch the pointer to it atomically, like the pipeline."""
+        path = self.snapshot_path(refresh_id)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        build_snapshot(path, refresh_id, extra_sql)
+        self.write_pointer({
+            "snapshot": f"snapshots/{refresh_id}.duckdb",
+            "refresh_id": refresh_id,
+            "published_at": "2025-07-01T02:05:00Z",
+        })
+        return path
+
+    def write_pointer(self, doc: object) -> None:
+        tmp = self.root / "serving.json.tmp"
+        tmp.write_text(json.dumps(doc), encoding="utf-8")
+        os.replace(tmp, self.pointer)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FixtureWarehouse:
+    root = tmp_path / "warehouse"
+    root.mkdir()
+    (root / "build.duckdb").write_bytes(b"not a duckdb file: the dashboard must never open this")
+    wh = FixtureWarehouse(root)
+    wh.publish("old", [
+        "UPDATE mart_funnel_conversion SET entered_count = 999 WHERE period_start = DATE "
+        "'2025-06-01' AND segment_dimension = 'all' AND from_stage = 'initial_contact'",
+    ])
+    wh.publish(REFRESH_ID)
+    monkeypatch.setenv("FUNNEL_WAREHOUSE", str(root))
+    return wh
+
+
+@pytest.fixture
+def empty_warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A warehouse directory where nothing has been published yet (no serving.json)."""
+    root = tmp_path / "empty-warehouse"
+    root.mkdir()
+    monkeypatch.setenv("FUNNEL_WAREHOUSE", str(root))
+    return root
