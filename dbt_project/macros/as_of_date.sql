@@ -6,7 +6,7 @@
     SQL must be reproducible, and re-running with an earlier as-of must reproduce it.
 -#}
 {% macro as_of_date() -%}
-    {{ return(dbt.cast(dbt.string_literal(as_of_date_iso()), api.Column.translate_type('date'))) }}
+    {{ return(dbt.cast(dbt.string_literal(as_of_date_iso()), type_date())) }}
 {%- endmacro %}
 
 
@@ -15,13 +15,26 @@
     {%- set configured = var('as_of_date', none) -%}
     {%- if configured is not none and (configured | string | trim) != '' -%}
         {%- set text = configured | string | trim -%}
-        {%- if not modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', text) -%}
+        {%- set match = modules.re.match('^([0-9]{4})-([0-9]{2})-([0-9]{2})$', text) -%}
+        {%- if not match -%}
             {{ exceptions.raise_compiler_error(
-                "var('as_of_date') must be YYYY-MM-DD, got '" ~ text ~ "'") }}
+                "var('as_of_date') must be a date YYYY-MM-DD, got '" ~ text ~ "'") }}
         {%- endif -%}
-        {#- strptime validates the calendar date (no 2025-02-30) -#}
-        {%- set parsed = modules.datetime.datetime.strptime(text, '%Y-%m-%d') -%}
-        {{ return(parsed.strftime('%Y-%m-%d')) }}
+        {%- set year = match.group(1) | int -%}
+        {%- set month = match.group(2) | int -%}
+        {%- set day = match.group(3) | int -%}
+        {%- if month < 1 or month > 12 or day < 1 -%}
+            {{ exceptions.raise_compiler_error(
+                "var('as_of_date') is not a calendar date: '" ~ text ~ "'") }}
+        {%- endif -%}
+        {%- set next_month_start = modules.datetime.date(
+            year + (month // 12), (month % 12) + 1, 1) -%}
+        {%- set month_length = (next_month_start - modules.datetime.timedelta(days=1)).day -%}
+        {%- if day > month_length -%}
+            {{ exceptions.raise_compiler_error(
+                "var('as_of_date') is not a calendar date: '" ~ text ~ "'") }}
+        {%- endif -%}
+        {{ return(text) }}
     {%- else -%}
         {%- set tz = modules.pytz.timezone(var('timezone', 'Asia/Shanghai')) -%}
         {{ return(modules.datetime.datetime.now(tz).strftime('%Y-%m-%d')) }}

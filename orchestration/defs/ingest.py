@@ -1,6 +1,5 @@
 """One ingestion asset per export family, keyed like dbt's `source()` so lineage joins up."""
 
-from __future__ import annotations
 
 from datetime import UTC, datetime
 

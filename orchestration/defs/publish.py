@@ -1,6 +1,5 @@
 """Publish: after a successful build and all blocking checks, switch dashboards to a new snapshot."""
 
-from __future__ import annotations
 
 from datetime import UTC, datetime
 

@@ -1,6 +1,5 @@
 """Great Expectations validations run as blocking Dagster asset checks."""
 
-from __future__ import annotations
 
 import dagster as dg
 import duckdb

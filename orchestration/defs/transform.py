@@ -1,6 +1,5 @@
 """The dbt project as Dagster assets; dbt tests appear as asset checks by themselves."""
 
-from __future__ import annotations
 
 import json
 from collections.abc import Iterator

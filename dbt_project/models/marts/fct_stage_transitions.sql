@@ -1,0 +1,46 @@
+-- One row per stage change up to the as-of date, with the move's direction and the
+-- opportunity's segment attributes.
+
+with
+
+stage_changes as (
+
+    select * from {{ ref('int_stage_changes_sequenced') }}
+
+),
+
+opportunities as (
+
+    select * from {{ ref('int_opportunities_enriched') }}
+
+),
+
+transitions as (
+
+    select
+        stage_changes.stage_change_id as transition_id,
+        stage_changes.opportunity_id,
+        stage_changes.sales_process,
+        stage_changes.from_stage,
+        stage_changes.to_stage,
+        stage_changes.from_stage_order,
+        stage_changes.to_stage_order,
+        stage_changes.changed_at,
+        stage_changes.changed_by,
+        stage_changes.direction,
+        stage_changes.stages_moved,
+        opportunities.customer_type,
+        opportunities.tier,
+        opportunities.region,
+        opportunities.product_category,
+        opportunities.opportunity_type,
+        opportunities.owner_id,
+        opportunities.team,
+        {{ as_of_date() }} as as_of_date
+    from stage_changes
+    inner join opportunities
+        on stage_changes.opportunity_id = opportunities.opportunity_id
+
+)
+
+select * from transitions
