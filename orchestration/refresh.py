@@ -13,7 +13,7 @@ def main() -> int:
 
     started = time.monotonic()
     instance = dg.DagsterInstance.get()
-    result = defs.get_job_def("full_refresh").execute_in_process(
+    result = defs.resolve_job_def("full_refresh").execute_in_process(
         instance=instance, raise_on_error=False
     )
     elapsed = time.monotonic() - started

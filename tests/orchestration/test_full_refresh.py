@@ -1,0 +1,157 @@
+"""The whole pipeline through Dagster on generated data, checked against the generator's truth."""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingestion.contract import FAMILIES
+from orchestration.lib.publish import PUBLISHED_TABLES, read_pointer
+from tests.orchestration.conftest import AS_OF, Pipeline
+
+pytestmark = pytest.mark.slow
+
+
+def serving_snapshot(warehouse: Path) -> Path:
+    pointer = read_pointer(warehouse)
+    assert pointer is not None, "nothing was published"
+    return warehouse / pointer["snapshot"]
+
+
+def query(path: Path, sql: str, params: list | None = None) -> list[tuple]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def test_every_generated_row_is_read_and_loaded(pipeline: Pipeline, first_run):
+    build = pipeline.warehouse / "build.duckdb"
+    for family in FAMILIES:
+        [(read, loaded, quarantined)] = query(
+            build,
+            "select sum(rows_read), sum(rows_loaded), sum(rows_quarantined) "
+            "from raw.load_log where family = ?",
+            [family.name],
+        )
+        expected = pipeline.generated_rows[f"{family.name}.csv"]
+        assert (read, loaded, quarantined) == (expected, expected, 0), family.name
+
+
+def test_snapshot_holds_every_published_table_stamped_with_the_refresh(pipeline, first_run):
+    snapshot = serving_snapshot(pipeline.warehouse)
+    pointer = read_pointer(pipeline.warehouse)
+    for table in PUBLISHED_TABLES:
+        [(rows, ids)] = query(snapshot, f"select count(*), count(distinct refresh_id) from {table}")
+        assert rows > 0 and ids == 1, table
+        [(refresh_id,)] = query(snapshot, f"select any_value(refresh_id) from {table}")
+        assert refresh_id == pointer["refresh_id"]
+    [(as_of,)] = query(snapshot, "select as_of_date from _publish_info")
+    assert as_of == AS_OF
+
+
+def resolved_rates(snapshot: Path) -> dict[tuple[str, str], tuple[int, int]]:
+    """(segment, 'from->to') -> (advanced, advanced + lost) over every monthly cohort."""
+    rows = query(snapshot, """
+        select segment_value, from_stage || '->' || to_stage, sum(advanced_count),
+               sum(advanced_count + lost_count)
+        from mart_funnel_conversion
+        where period_grain = 'month' and segment_dimension = 'customer_type'
+          and sales_process = 'standard'
+        group by 1, 2
+    """)
+    return {(r[0], r[1]): (int(r[2]), int(r[3])) for r in rows}
+
+
+def test_conversion_matches_the_generators_true_probabilities(pipeline, first_run):
+    rates = resolved_rates(serving_snapshot(pipeline.warehouse))
+    expected = pipeline.truth["expected_resolved_conversion"]
+    checked = 0
+    for segment, processes in expected.items():
+        for transition, true_rate in processes["standard"].items():
+            advanced, resolved = rates[(segment, transition)]
+            assert resolved >= 100, f"too few resolved deals for {segment} {transition}"
+            # A binomial proportion: 4 standard errors gives a false alarm about 1 in 16,000.
+            tolerance = 4 * math.sqrt(true_rate * (1 - true_rate) / resolved)
+            measured = advanced / resolved
+            assert abs(measured - true_rate) <= tolerance, (
+                f"{segment} {transition}: measured {measured:.3f} from {resolved} resolved, "
+                f"true {true_rate:.3f} ± {tolerance:.3f}"
+            )
+            checked += 1
+    assert checked >= 12
+
+
+def test_planted_bottleneck_is_far_below_its_benchmark(pipeline, first_run):
+    planted = pipeline.truth["planted_bottleneck"]
+    transition = f"{planted['from_stage']}->{planted['to_stage']}"
+    advanced, resolved = resolved_rates(serving_snapshot(pipeline.warehouse))[
+        (planted["segment"], transition)]
+    assert advanced / resolved < planted["benchmark_rate"] / 2
+
+
+def test_dwell_means_match_the_true_distributions(pipeline, first_run):
+    """Mean days per stage over cohorts old enough that almost no visit is still open."""
+    cutoff = AS_OF - timedelta(days=180)
+    rows = query(serving_snapshot(pipeline.warehouse), """
+        select segment_value, stage_code, sum(completed_visits),
+               sum(mean_days * completed_visits) / sum(completed_visits)
+        from mart_stage_dwell
+        where period_grain = 'month' and segment_dimension = 'customer_type'
+          and sales_process = 'standard' and period_start <= ? and completed_visits > 0
+        group by 1, 2
+    """, [cutoff])
+    measured = {(r[0], r[1]): (int(r[2]), float(r[3])) for r in rows}
+    checked = 0
+    for segment, processes in pipeline.truth["segments"].items():
+        for stage, dist in processes["standard"]["dwell"].items():
+            n, mean = measured[(segment, stage)]
+            sigma = dist["sigma"]
+            sd = dist["mean_days"] * math.sqrt(math.exp(sigma**2) - 1)  # lognormal s.d.
+            # 4 standard errors, plus 0.5 day: closures are dated by day, not by second.
+            tolerance = 4 * sd / math.sqrt(n) + 0.5
+            assert abs(mean - dist["mean_days"]) <= tolerance, (
+                f"{segment} {stage}: mean {mean:.2f} d over {n} visits, "
+                f"true {dist['mean_days']:.2f} ± {tolerance:.2f}"
+            )
+            checked += 1
+    assert checked >= 12
+
+
+def test_a_second_refresh_on_the_same_inbox_changes_no_row_counts(pipeline, first_run):
+    def counts() -> dict[str, int]:
+        snapshot = serving_snapshot(pipeline.warehouse)
+        build = pipeline.warehouse / "build.duckdb"
+        tables = {t: query(snapshot, f"select count(*) from {t}")[0][0] for t in PUBLISHED_TABLES}
+        for family in FAMILIES:
+            tables[f"raw.{family.name}"] = query(build, f"select count(*) from raw.{family.name}")[
+                0][0]
+        tables["raw.quarantine"] = query(build, "select count(*) from raw.quarantine")[0][0]
+        return tables
+
+    before = counts()
+    assert pipeline.run().success
+    assert counts() == before
+
+
+def test_a_failing_dbt_build_leaves_the_published_snapshot_untouched(pipeline, first_run):
+    pointer_path = pipeline.warehouse / "serving.json"
+    snapshot = serving_snapshot(pipeline.warehouse)
+    pointer_bytes, snapshot_bytes = pointer_path.read_bytes(), snapshot.read_bytes()
+    # A stage that no sales process defines passes the loader (it cannot know the stages)
+    # but fails dbt's relationship test against the sales-ops stage configuration.
+    bad = pipeline.inbox / "stage_history_zz_bad.csv"
+    first_opportunity = query(pipeline.warehouse / "build.duckdb",
+                              "select min(opportunity_id) from raw.opportunities")[0][0]
+    bad.write_text("opportunity_id,from_stage,to_stage,changed_at,changed_by\n"
+                   f"{first_opportunity},,no_such_stage,2026-06-01 10:00:00,REP0001\n",
+                   encoding="utf-8")
+    try:
+        result = pipeline.run()
+    finally:
+        bad.unlink()
+    assert not result.success
+    assert pointer_path.read_bytes() == pointer_bytes
+    assert snapshot.read_bytes() == snapshot_bytes
