@@ -6,7 +6,8 @@ against it, the demo generator writes it, and `docs/export-contract.md` document
 
 Values arrive as text. Types here say how a value must parse:
 - ``text``: any non-empty string when required.
-- ``decimal``: a plain decimal number with ``.`` as separator (``125000.50``), no thousands separator.
+- ``decimal``: a plain decimal number with ``.`` as separator (``125000.50``), no thousands
+  separator.
 - ``date``: ISO ``YYYY-MM-DD``.
 - ``timestamp``: ISO ``YYYY-MM-DD HH:MM:SS`` (a ``T`` separator is accepted), local time in the
   configured time zone (default Asia/Shanghai), no offset.
@@ -43,7 +44,9 @@ class Family:
     key: tuple[str, ...]  # columns that identify a row within one file
     description: str
     columns: tuple[Column, ...]
-    parent: tuple[str, str] | None = None  # (column, family) that must exist, or the row is quarantined
+    parent: tuple[str, str] | None = (
+        None  # (column, family) that must exist, or the row is quarantined
+    )
     conditional_required: tuple[tuple[str, tuple[str, ...], str], ...] = field(default=())
     # (column, values of `status` that make it required, reason code)
 
@@ -70,32 +73,83 @@ OPPORTUNITIES = Family(
     description="One row per opportunity (商机) as it stands at export time.",
     columns=(
         Column("opportunity_id", "text", True, "Opportunity id in the CRM", "OPP0000001"),
-        Column("opportunity_name", "text", True, "Opportunity name (商机名称)", "华东电网 2025 扩容"),
+        Column(
+            "opportunity_name", "text", True, "Opportunity name (商机名称)", "华东电网 2025 扩容"
+        ),
         Column("account_id", "text", True, "Customer account id (客户)", "ACC000001"),
         Column("owner_id", "text", True, "Owning sales rep id (负责人)", "REP0001"),
-        Column("opportunity_type", "enum", True, "new (新签), renewal (续签) or upsell (再销售)",
-               "new", allowed=OPPORTUNITY_TYPES),
-        Column("source", "text", False, "Where it came from (商机来源): lead, referral, inbound ...",
-               "referral"),
-        Column("sales_process", "text", True, "Sales process code; its stages are sales-ops config",
-               "standard"),
+        Column(
+            "opportunity_type",
+            "enum",
+            True,
+            "new (新签), renewal (续签) or upsell (再销售)",
+            "new",
+            allowed=OPPORTUNITY_TYPES,
+        ),
+        Column(
+            "source",
+            "text",
+            False,
+            "Where it came from (商机来源): lead, referral, inbound ...",
+            "referral",
+        ),
+        Column(
+            "sales_process",
+            "text",
+            True,
+            "Sales process code; its stages are sales-ops config",
+            "standard",
+        ),
         Column("product_category", "text", False, "Product category (产品类别)", "software"),
-        Column("amount", "decimal", False, "Expected deal amount (预计金额), in `currency`", "250000.00",
-               non_negative=True),
+        Column(
+            "amount",
+            "decimal",
+            False,
+            "Expected deal amount (预计金额), in `currency`",
+            "250000.00",
+            non_negative=True,
+        ),
         Column("currency", "text", False, "ISO 4217 currency code; empty means CNY", "CNY"),
-        Column("current_stage", "text", True, "Stage code the opportunity is in now (当前阶段)",
-               "proposal"),
-        Column("created_at", "timestamp", True, "When the opportunity was created (创建时间)",
-               "2025-03-05 09:30:00"),
-        Column("expected_close_date", "date", False, "Expected close date (预计成交日期)",
-               "2025-06-30"),
-        Column("status", "enum", True, "open (跟进中), won (赢单), lost (输单), invalid (无效), "
-               "paused (暂停)", "open", allowed=OPPORTUNITY_STATUSES),
-        Column("closed_date", "date", False, "Date it was won, lost or invalidated; required when "
-               "status is won, lost or invalid", "2025-07-02"),
+        Column(
+            "current_stage",
+            "text",
+            True,
+            "Stage code the opportunity is in now (当前阶段)",
+            "proposal",
+        ),
+        Column(
+            "created_at",
+            "timestamp",
+            True,
+            "When the opportunity was created (创建时间)",
+            "2025-03-05 09:30:00",
+        ),
+        Column(
+            "expected_close_date", "date", False, "Expected close date (预计成交日期)", "2025-06-30"
+        ),
+        Column(
+            "status",
+            "enum",
+            True,
+            "open (跟进中), won (赢单), lost (输单), invalid (无效), paused (暂停)",
+            "open",
+            allowed=OPPORTUNITY_STATUSES,
+        ),
+        Column(
+            "closed_date",
+            "date",
+            False,
+            "Date it was won, lost or invalidated; required when status is won, lost or invalid",
+            "2025-07-02",
+        ),
         Column("lost_reason", "text", False, "Why it was lost or invalid (输单原因)", "price"),
-        Column("next_follow_up_date", "date", False, "Next planned follow-up (下次联系时间); a future "
-               "date marks a future opportunity", "2025-08-01"),
+        Column(
+            "next_follow_up_date",
+            "date",
+            False,
+            "Next planned follow-up (下次联系时间); a future date marks a future opportunity",
+            "2025-08-01",
+        ),
     ),
     conditional_required=(("closed_date", ("won", "lost", "invalid"), "closed_without_date"),),
 )
@@ -105,11 +159,18 @@ STAGE_HISTORY = Family(
     source="crm",
     file_glob="stage_history*.csv",
     key=("opportunity_id", "to_stage", "changed_at"),
-    description="One row per stage change of an opportunity (阶段变更记录), including its first stage.",
+    description=(
+        "One row per stage change of an opportunity (阶段变更记录), including its first stage."
+    ),
     columns=(
         Column("opportunity_id", "text", True, "The opportunity that changed stage", "OPP0000001"),
-        Column("from_stage", "text", False, "Stage before the change; empty for the first stage",
-               "needs_confirmed"),
+        Column(
+            "from_stage",
+            "text",
+            False,
+            "Stage before the change; empty for the first stage",
+            "needs_confirmed",
+        ),
         Column("to_stage", "text", True, "Stage after the change", "proposal"),
         Column("changed_at", "timestamp", True, "When the change happened", "2025-03-19 14:02:11"),
         Column("changed_by", "text", False, "User id who made the change", "REP0001"),
@@ -126,12 +187,29 @@ ACCOUNTS = Family(
     columns=(
         Column("account_id", "text", True, "Account id", "ACC000001"),
         Column("account_name", "text", True, "Customer name (客户名称)", "国网某省电力公司"),
-        Column("credit_code", "text", False, "Unified social credit code (统一社会信用代码), 18 "
-               "characters, GB 32100-2015", "91350100M000100Y43"),
-        Column("customer_type", "enum", True, "enterprise (企业), government (政府) or "
-               "public_institution (事业单位)", "enterprise", allowed=CUSTOMER_TYPES),
-        Column("tier", "enum", True, "Customer tier A / B / C (客户等级); A is key account (KA)", "A",
-               allowed=TIERS),
+        Column(
+            "credit_code",
+            "text",
+            False,
+            "Unified social credit code (统一社会信用代码), 18 characters, GB 32100-2015",
+            "91350100M000100Y43",
+        ),
+        Column(
+            "customer_type",
+            "enum",
+            True,
+            "enterprise (企业), government (政府) or public_institution (事业单位)",
+            "enterprise",
+            allowed=CUSTOMER_TYPES,
+        ),
+        Column(
+            "tier",
+            "enum",
+            True,
+            "Customer tier A / B / C (客户等级); A is key account (KA)",
+            "A",
+            allowed=TIERS,
+        ),
         Column("industry", "text", False, "Industry (行业)", "power"),
         Column("region", "text", False, "Sales region (区域)", "east"),
         Column("branch", "text", False, "Branch office (分公司)", "shanghai"),
@@ -168,8 +246,9 @@ CONTRACTS = Family(
         Column("signed_date", "date", True, "Date signed (签订日期)", "2025-07-10"),
         Column("start_date", "date", True, "Service start", "2025-08-01"),
         Column("end_date", "date", True, "Service end; renewals are due before it", "2026-07-31"),
-        Column("amount", "decimal", True, "Contract amount (合同金额)", "240000.00",
-               non_negative=True),
+        Column(
+            "amount", "decimal", True, "Contract amount (合同金额)", "240000.00", non_negative=True
+        ),
     ),
 )
 
@@ -184,12 +263,25 @@ ORDERS = Family(
         Column("contract_id", "text", False, "Contract it is placed against", "CON0000001"),
         Column("order_date", "date", True, "Order date (下单日期)", "2025-08-15"),
         Column("amount", "decimal", True, "Order amount", "80000.00", non_negative=True),
-        Column("status", "enum", True, "open, fulfilled or cancelled", "fulfilled",
-               allowed=ORDER_STATUSES),
+        Column(
+            "status",
+            "enum",
+            True,
+            "open, fulfilled or cancelled",
+            "fulfilled",
+            allowed=ORDER_STATUSES,
+        ),
     ),
 )
 
-FAMILIES: tuple[Family, ...] = (ACCOUNTS, SALES_REPS, OPPORTUNITIES, STAGE_HISTORY, CONTRACTS, ORDERS)
+FAMILIES: tuple[Family, ...] = (
+    ACCOUNTS,
+    SALES_REPS,
+    OPPORTUNITIES,
+    STAGE_HISTORY,
+    CONTRACTS,
+    ORDERS,
+)
 FAMILIES_BY_NAME: dict[str, Family] = {f.name: f for f in FAMILIES}
 
 LINEAGE_COLUMNS: tuple[str, ...] = ("_source_file", "_content_hash", "_row_number", "_loaded_at")

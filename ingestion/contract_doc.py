@@ -61,17 +61,25 @@ def render() -> str:
     parts = [HEADER]
     for family in FAMILIES:
         parts.append(f"\n## `{family.file_glob}` → `raw.{family.name}`\n")
-        parts.append(f"{family.description} Key within a file: "
-                     f"{', '.join(f'`{k}`' for k in family.key)}.")
+        parts.append(
+            f"{family.description} Key within a file: {', '.join(f'`{k}`' for k in family.key)}."
+        )
         if family.parent:
             parts.append(f" Every `{family.parent[0]}` must exist in `{family.parent[1]}`.")
-        parts.append("\n\n| column | type | required | meaning | example |\n|---|---|---|---|---|\n")
+        parts.append(
+            "\n\n| column | type | required | meaning | example |\n|---|---|---|---|---|\n"
+        )
         for c in family.columns:
-            parts.append(f"| `{c.name}` | {_type(c)} | {'yes' if c.required else 'no'} | "
-                         f"{c.meaning} | `{c.example}` |\n")
+            parts.append(
+                f"| `{c.name}` | {_type(c)} | {'yes' if c.required else 'no'} | "
+                f"{c.meaning} | `{c.example}` |\n"
+            )
     parts.append(SALES_OPS)
-    parts.append("\nEvery raw table also carries the lineage columns "
-                 + ", ".join(f"`{c}`" for c in LINEAGE_COLUMNS) + ".\n")
+    parts.append(
+        "\nEvery raw table also carries the lineage columns "
+        + ", ".join(f"`{c}`" for c in LINEAGE_COLUMNS)
+        + ".\n"
+    )
     return "".join(parts)
 
 

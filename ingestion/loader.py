@@ -109,8 +109,9 @@ def load_file(
 ) -> FileLoad:
     digest = content_hash(path)
     if already_loaded(con, family, digest):
-        return FileLoad(family.name, path.name, digest, "skipped", 0, 0, 0,
-                        "same content already loaded")
+        return FileLoad(
+            family.name, path.name, digest, "skipped", 0, 0, 0, "same content already loaded"
+        )
     con.begin()
     try:
         result = _load_in_transaction(con, family, path, digest, loaded_at)
@@ -119,8 +120,16 @@ def load_file(
         # The file's content is unreadable: record it once, so the run goes on and the
         # same bytes are not retried every night. Programming errors are not caught here.
         con.rollback()
-        result = FileLoad(family.name, path.name, digest, "rejected", 0, 0, 0,
-                          f"{path.name}: cannot be read as a {family.name} export: {error}")
+        result = FileLoad(
+            family.name,
+            path.name,
+            digest,
+            "rejected",
+            0,
+            0,
+            0,
+            f"{path.name}: cannot be read as a {family.name} export: {error}",
+        )
         _log(con, result, loaded_at)
     except BaseException:
         con.rollback()
@@ -157,13 +166,25 @@ def _load_in_transaction(
         parent_table = raw_table(FAMILIES_BY_NAME[family.parent[1]])
     checks = family_checks(family, parent_table)
     if missing:
-        message = (f"'{path.name}' lacks required column(s) {', '.join(missing)}; "
-                   "the whole file is quarantined")
+        message = (
+            f"'{path.name}' lacks required column(s) {', '.join(missing)}; "
+            "the whole file is quarantined"
+        )
         checks = [f"'missing_required_column|{'+'.join(missing)}|' || {quote_literal(message)}"]
-    record = "to_json(struct_pack(" + ", ".join(
-        f"{quote_ident(c)} := {quote_ident(c)}" for c in known) + "))" if known else "null"
-    extra_json = "to_json(struct_pack(" + ", ".join(
-        f"{quote_ident(c)} := {quote_ident(c)}" for c in extra) + "))" if extra else "null"
+    record = (
+        "to_json(struct_pack("
+        + ", ".join(f"{quote_ident(c)} := {quote_ident(c)}" for c in known)
+        + "))"
+        if known
+        else "null"
+    )
+    extra_json = (
+        "to_json(struct_pack("
+        + ", ".join(f"{quote_ident(c)} := {quote_ident(c)}" for c in extra)
+        + "))"
+        if extra
+        else "null"
+    )
     con.execute(
         "create or replace temp table _checked as select *, "
         f"list_filter([{', '.join(checks)}], lambda x: x is not null) as _reasons, "
@@ -199,9 +220,16 @@ def _load_in_transaction(
     assert counts is not None
     parsed, loaded, unparseable = (int(v) for v in counts)
     status = "rejected" if missing else "loaded"
-    result = FileLoad(family.name, path.name, digest, status, parsed + unparseable, loaded,
-                      parsed - loaded + unparseable,
-                      f"missing required column(s): {', '.join(missing)}" if missing else "")
+    result = FileLoad(
+        family.name,
+        path.name,
+        digest,
+        status,
+        parsed + unparseable,
+        loaded,
+        parsed - loaded + unparseable,
+        f"missing required column(s): {', '.join(missing)}" if missing else "",
+    )
     _log(con, result, loaded_at)
     return result
 
@@ -209,8 +237,17 @@ def _load_in_transaction(
 def _log(con: duckdb.DuckDBPyConnection, result: FileLoad, loaded_at: datetime) -> None:
     con.execute(
         f"insert into {RAW_SCHEMA}.load_log values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [result.family, result.source_file, result.content_hash, result.status, result.rows_read,
-         result.rows_loaded, result.rows_quarantined, loaded_at, result.message],
+        [
+            result.family,
+            result.source_file,
+            result.content_hash,
+            result.status,
+            result.rows_read,
+            result.rows_loaded,
+            result.rows_quarantined,
+            loaded_at,
+            result.message,
+        ],
     )
 
 
@@ -222,8 +259,10 @@ class Mismatch:
     rows_quarantined: int
 
     def __str__(self) -> str:
-        return (f"{self.source_file}: read {self.rows_read} but loaded {self.rows_loaded} + "
-                f"quarantined {self.rows_quarantined}")
+        return (
+            f"{self.source_file}: read {self.rows_read} but loaded {self.rows_loaded} + "
+            f"quarantined {self.rows_quarantined}"
+        )
 
 
 def reconcile(con: duckdb.DuckDBPyConnection, family: Family) -> list[Mismatch]:

@@ -37,33 +37,71 @@ def column_checks(column: Column) -> list[str]:
     col = quote_ident(column.name)
     checks: list[str] = []
     if column.required:
-        checks.append(_reason(_blank(col), "missing_required", column.name,
-                              quote_literal(f"required column {column.name} is empty")))
+        checks.append(
+            _reason(
+                _blank(col),
+                "missing_required",
+                column.name,
+                quote_literal(f"required column {column.name} is empty"),
+            )
+        )
     present = f"not ({_blank(col)})"
     value = f"trim({col})"
     if column.type == "decimal":
-        checks.append(_reason(f"{present} and try_cast({value} as decimal(18, 2)) is null",
-                              "bad_decimal", column.name, _value_message(col, "not a decimal")))
+        checks.append(
+            _reason(
+                f"{present} and try_cast({value} as decimal(18, 2)) is null",
+                "bad_decimal",
+                column.name,
+                _value_message(col, "not a decimal"),
+            )
+        )
         if column.non_negative:
-            checks.append(_reason(
-                f"{present} and try_cast({value} as decimal(18, 2)) < 0",
-                "negative_amount", column.name, _value_message(col, "negative amount")))
+            checks.append(
+                _reason(
+                    f"{present} and try_cast({value} as decimal(18, 2)) < 0",
+                    "negative_amount",
+                    column.name,
+                    _value_message(col, "negative amount"),
+                )
+            )
     elif column.type == "date":
-        checks.append(_reason(f"{present} and try_strptime({value}, '%Y-%m-%d') is null",
-                              "bad_date", column.name,
-                              _value_message(col, "not a YYYY-MM-DD date")))
+        checks.append(
+            _reason(
+                f"{present} and try_strptime({value}, '%Y-%m-%d') is null",
+                "bad_date",
+                column.name,
+                _value_message(col, "not a YYYY-MM-DD date"),
+            )
+        )
     elif column.type == "timestamp":
-        checks.append(_reason(f"{present} and try_strptime({value}, {TIMESTAMP_FORMATS}) is null",
-                              "bad_timestamp", column.name,
-                              _value_message(col, "not a YYYY-MM-DD HH:MM:SS timestamp")))
+        checks.append(
+            _reason(
+                f"{present} and try_strptime({value}, {TIMESTAMP_FORMATS}) is null",
+                "bad_timestamp",
+                column.name,
+                _value_message(col, "not a YYYY-MM-DD HH:MM:SS timestamp"),
+            )
+        )
     elif column.type == "boolean":
-        checks.append(_reason(f"{present} and lower({value}) not in ('true', 'false')",
-                              "bad_boolean", column.name, _value_message(col, "not true/false")))
+        checks.append(
+            _reason(
+                f"{present} and lower({value}) not in ('true', 'false')",
+                "bad_boolean",
+                column.name,
+                _value_message(col, "not true/false"),
+            )
+        )
     elif column.type == "enum":
         allowed = ", ".join(quote_literal(v) for v in column.allowed)
-        checks.append(_reason(f"{present} and {value} not in ({allowed})", "bad_enum",
-                              column.name,
-                              _value_message(col, "not one of " + "/".join(column.allowed))))
+        checks.append(
+            _reason(
+                f"{present} and {value} not in ({allowed})",
+                "bad_enum",
+                column.name,
+                _value_message(col, "not one of " + "/".join(column.allowed)),
+            )
+        )
     return checks
 
 
@@ -75,25 +113,37 @@ def family_checks(family: Family, parent_table: str | None) -> list[str]:
     for column_name, statuses, code in family.conditional_required:
         col = quote_ident(column_name)
         values = ", ".join(quote_literal(s) for s in statuses)
-        checks.append(_reason(f'trim("status") in ({values}) and {_blank(col)}', code,
-                              column_name,
-                              quote_literal(f"{column_name} is required when status is "
-                                            + "/".join(statuses))))
+        checks.append(
+            _reason(
+                f'trim("status") in ({values}) and {_blank(col)}',
+                code,
+                column_name,
+                quote_literal(f"{column_name} is required when status is " + "/".join(statuses)),
+            )
+        )
     key = ", ".join(quote_ident(k) for k in family.key)
-    checks.append(_reason(
-        f"row_number() over (partition by {key} order by _row_number) > 1",
-        "duplicate_key", "+".join(family.key),
-        quote_literal("duplicate of an earlier row in the same file with key ")
-        + " || "
-        + " || '/' || ".join(f"coalesce({quote_ident(k)}, '')" for k in family.key)))
+    checks.append(
+        _reason(
+            f"row_number() over (partition by {key} order by _row_number) > 1",
+            "duplicate_key",
+            "+".join(family.key),
+            quote_literal("duplicate of an earlier row in the same file with key ")
+            + " || "
+            + " || '/' || ".join(f"coalesce({quote_ident(k)}, '')" for k in family.key),
+        )
+    )
     if family.parent is not None and parent_table is not None:
         column_name, parent_family = family.parent
         col = quote_ident(column_name)
-        checks.append(_reason(
-            f"{present_sql(col)} and {col} not in "
-            f"(select {col} from {parent_table} where {col} is not null)",
-            "unknown_parent", column_name,
-            _value_message(col, f"no {parent_family} row with this {column_name}")))
+        checks.append(
+            _reason(
+                f"{present_sql(col)} and {col} not in "
+                f"(select {col} from {parent_table} where {col} is not null)",
+                "unknown_parent",
+                column_name,
+                _value_message(col, f"no {parent_family} row with this {column_name}"),
+            )
+        )
     return checks
 
 

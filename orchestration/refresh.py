@@ -28,10 +28,12 @@ def main() -> int:
         print(f"refresh succeeded in {elapsed:.1f}s (run {result.run_id})")
         return 0
     failed_steps = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
-    print(f"refresh FAILED after {elapsed:.1f}s (run {result.run_id}); failed steps: "
-          f"{', '.join(s for s in failed_steps if s) or 'none'}; failed checks: "
-          f"{', '.join(failed_checks) or 'none'}. The previous snapshot keeps serving.",
-          file=sys.stderr)
+    print(
+        f"refresh FAILED after {elapsed:.1f}s (run {result.run_id}); failed steps: "
+        f"{', '.join(s for s in failed_steps if s) or 'none'}; failed checks: "
+        f"{', '.join(failed_checks) or 'none'}. The previous snapshot keeps serving.",
+        file=sys.stderr,
+    )
     return 1
 
 

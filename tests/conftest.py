@@ -26,8 +26,15 @@ def ensure_dbt_manifest() -> Path:
     if not _parsed:
         dbt = Path(sys.executable).parent / "dbt"
         subprocess.run(
-            [str(dbt), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
-             "--profiles-dir", str(DBT_PROJECT_DIR)],
+            [
+                str(dbt),
+                "parse",
+                "--quiet",
+                "--project-dir",
+                str(DBT_PROJECT_DIR),
+                "--profiles-dir",
+                str(DBT_PROJECT_DIR),
+            ],
             check=True,
         )
         _parsed = True

@@ -37,15 +37,24 @@ def default_inbox() -> Path:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m ingestion.demo",
-        description="Write a simulated export (six CSV files and truth.json) into an inbox folder.")
-    parser.add_argument("--opportunities", type=int, default=5000,
-                        help="originating opportunities; renewals from contracts come on top "
-                             "(default 5000)")
-    parser.add_argument("--out", type=Path, default=None,
-                        help="output folder (default $FUNNEL_INBOX or data/inbox)")
+        description="Write a simulated export (six CSV files and truth.json) into an inbox folder.",
+    )
+    parser.add_argument(
+        "--opportunities",
+        type=int,
+        default=5000,
+        help="originating opportunities; renewals from contracts come on top (default 5000)",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=None, help="output folder (default $FUNNEL_INBOX or data/inbox)"
+    )
     parser.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
-    parser.add_argument("--end-date", type=date.fromisoformat, default=None,
-                        help="last simulated day, YYYY-MM-DD (default today in Asia/Shanghai)")
+    parser.add_argument(
+        "--end-date",
+        type=date.fromisoformat,
+        default=None,
+        help="last simulated day, YYYY-MM-DD (default today in Asia/Shanghai)",
+    )
     args = parser.parse_args(argv)
     if args.opportunities < 1:
         parser.error("--opportunities must be at least 1")
@@ -61,11 +70,17 @@ def main(argv: list[str] | None = None) -> int:
     def progress(done: int, total: int) -> None:
         if total >= BIG_RUN:
             elapsed = time.perf_counter() - started
-            print(f"  {done:>10,} / {total:,} opportunities ({done * 100 // total}%), "
-                  f"{elapsed:.1f}s", file=sys.stderr, flush=True)
+            print(
+                f"  {done:>10,} / {total:,} opportunities ({done * 100 // total}%), {elapsed:.1f}s",
+                file=sys.stderr,
+                flush=True,
+            )
 
-    print(f"generating {args.opportunities:,} opportunities, seed {args.seed}, ending "
-          f"{end_date.isoformat()}, into {out_dir}", file=sys.stderr)
+    print(
+        f"generating {args.opportunities:,} opportunities, seed {args.seed}, ending "
+        f"{end_date.isoformat()}, into {out_dir}",
+        file=sys.stderr,
+    )
     counts = generate(out_dir, args.opportunities, args.seed, end_date, progress=progress)
     elapsed = time.perf_counter() - started
     for name, rows in counts.items():

@@ -29,8 +29,15 @@ class Rep:
     active: bool
 
     def row(self) -> list[str]:
-        return [self.rep_id, self.name, self.team, self.branch, self.region, self.manager_id,
-                "true" if self.active else "false"]
+        return [
+            self.rep_id,
+            self.name,
+            self.team,
+            self.branch,
+            self.region,
+            self.manager_id,
+            "true" if self.active else "false",
+        ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +53,16 @@ class Account:
     owner_id: str
 
     def row(self) -> list[str]:
-        return [self.account_id, self.name, self.credit_code, self.customer_type, self.tier,
-                self.industry, self.region, self.branch]
+        return [
+            self.account_id,
+            self.name,
+            self.credit_code,
+            self.customer_type,
+            self.tier,
+            self.industry,
+            self.region,
+            self.branch,
+        ]
 
 
 def make_reps(rng: Random, n_reps: int) -> list[Rep]:
@@ -61,8 +76,13 @@ def make_reps(rng: Random, n_reps: int) -> list[Rep]:
     for region in team_regions:
         counters[region] = counters.get(region, 0) + 1
         branches = params.REGION_BRANCHES[region]
-        teams.append((f"{region}-{counters[region]}", region, branches[(counters[region] - 1)
-                                                                      % len(branches)]))
+        teams.append(
+            (
+                f"{region}-{counters[region]}",
+                region,
+                branches[(counters[region] - 1) % len(branches)],
+            )
+        )
     region_head: dict[str, str] = {}
     reps: list[Rep] = []
     for i in range(n_reps):
@@ -96,8 +116,9 @@ def _fresh_code(rng: Random, customer_type: str, branch: str, used: set[str]) ->
             return code
 
 
-def make_accounts(rng: Random, n_accounts: int, reps: list[Rep]
-                  ) -> tuple[list[Account], list[tuple[str, str]]]:
+def make_accounts(
+    rng: Random, n_accounts: int, reps: list[Rep]
+) -> tuple[list[Account], list[tuple[str, str]]]:
     """Accounts, plus the planted duplicates as (duplicate account_id, original account_id).
 
     A planted duplicate is the same customer entered twice: same credit code, type, industry and
@@ -118,8 +139,19 @@ def make_accounts(rng: Random, n_accounts: int, reps: list[Rep]
             orig = accounts[rng.choice(coded)]
             name = short_name(orig.name) + rng.choice(("", "公司", "有限公司", "集团"))
             name = name if name != orig.name else orig.name + "本部"
-            accounts.append(Account(account_id, name, orig.credit_code, orig.customer_type, tier,
-                                    orig.industry, orig.region, orig.branch, orig.owner_id))
+            accounts.append(
+                Account(
+                    account_id,
+                    name,
+                    orig.credit_code,
+                    orig.customer_type,
+                    tier,
+                    orig.industry,
+                    orig.region,
+                    orig.branch,
+                    orig.owner_id,
+                )
+            )
             duplicates.append((account_id, orig.account_id))
             continue
         customer_type = rng.choices(params.SEGMENTS, params.SEGMENT_WEIGHTS)[0]
@@ -131,8 +163,19 @@ def make_accounts(rng: Random, n_accounts: int, reps: list[Rep]
             code = _fresh_code(rng, customer_type, branch, used)
             coded.append(i)
         owner = rng.choice(by_region[region])
-        accounts.append(Account(account_id, account_name(rng, customer_type, branch, industry),
-                                code, customer_type, tier, industry, region, branch, owner))
+        accounts.append(
+            Account(
+                account_id,
+                account_name(rng, customer_type, branch, industry),
+                code,
+                customer_type,
+                tier,
+                industry,
+                region,
+                branch,
+                owner,
+            )
+        )
     return accounts, duplicates
 
 

@@ -55,8 +55,14 @@ class Spec:
 class Factory:
     """Simulates opportunities and writes everything that follows from each of them."""
 
-    def __init__(self, rng: Random, out: FamilyWriters, accounts: list[Account],
-                 region_reps: dict[str, list[str]], end_date: date) -> None:
+    def __init__(
+        self,
+        rng: Random,
+        out: FamilyWriters,
+        accounts: list[Account],
+        region_reps: dict[str, list[str]],
+        end_date: date,
+    ) -> None:
         self.rng, self.out, self.accounts, self.region_reps = rng, out, accounts, region_reps
         self.cum_weights = account_cum_weights(accounts)
         self.end_day = end_date.toordinal()
@@ -64,10 +70,18 @@ class Factory:
         self.clock = Clock()
         self.tally = Tally()
         self.ids = {"opportunities": 0, "contracts": 0, "orders": 0}
-        self.stats = {k: 0 for k in ("renewal_opportunities", "stalled_opportunities",
-                                     "opportunities_with_skip", "opportunities_with_backward_move",
-                                     "paused_opportunities", "won_without_contract",
-                                     "orders_without_contract")}
+        self.stats = {
+            k: 0
+            for k in (
+                "renewal_opportunities",
+                "stalled_opportunities",
+                "opportunities_with_skip",
+                "opportunities_with_backward_move",
+                "paused_opportunities",
+                "won_without_contract",
+                "orders_without_contract",
+            )
+        }
 
     def _next(self, kind: str, prefix: str) -> str:
         self.ids[kind] += 1
@@ -80,8 +94,9 @@ class Factory:
     def originate(self) -> None:
         """One originating opportunity, and (depth first) everything that follows from it."""
         rng = self.rng
-        account = self.accounts[rng.choices(range(len(self.accounts)),
-                                            cum_weights=self.cum_weights)[0]]
+        account = self.accounts[
+            rng.choices(range(len(self.accounts)), cum_weights=self.cum_weights)[0]
+        ]
         if rng.random() < params.PRE_WINDOW_RENEWAL_SHARE:
             kind, process, source = "renewal", "renewal", "existing_customer"
         else:
@@ -122,17 +137,44 @@ class Factory:
                 reason = rng.choice(reasons)
         created_day = spec.created // DAY
         stages = model.stages
-        self.out.write("opportunities", [
-            opp_id, opportunity_name(spec.account.name, int(clock.day(created_day)[:4]),
-                                     spec.product, spec.opportunity_type),
-            spec.account.account_id, spec.owner_id, spec.opportunity_type, spec.source,
-            spec.process, spec.product, money(spec.cents), "CNY", stages[path.stage],
-            clock.timestamp(spec.created), clock.day(created_day + rng.randint(60, 120)),
-            status, closed, reason, follow_up])
+        self.out.write(
+            "opportunities",
+            [
+                opp_id,
+                opportunity_name(
+                    spec.account.name,
+                    int(clock.day(created_day)[:4]),
+                    spec.product,
+                    spec.opportunity_type,
+                ),
+                spec.account.account_id,
+                spec.owner_id,
+                spec.opportunity_type,
+                spec.source,
+                spec.process,
+                spec.product,
+                money(spec.cents),
+                "CNY",
+                stages[path.stage],
+                clock.timestamp(spec.created),
+                clock.day(created_day + rng.randint(60, 120)),
+                status,
+                closed,
+                reason,
+                follow_up,
+            ],
+        )
         for from_stage, to_stage, at in path.events:
-            self.out.write("stage_history", [
-                opp_id, "" if from_stage == NO_STAGE else stages[from_stage], stages[to_stage],
-                clock.timestamp(at), spec.owner_id])
+            self.out.write(
+                "stage_history",
+                [
+                    opp_id,
+                    "" if from_stage == NO_STAGE else stages[from_stage],
+                    stages[to_stage],
+                    clock.timestamp(at),
+                    spec.owner_id,
+                ],
+            )
         self.tally.add(spec.account.customer_type, spec.process, path.top, status)
         self.stats["stalled_opportunities"] += path.stalled
         self.stats["opportunities_with_skip"] += path.skipped
@@ -151,26 +193,53 @@ class Factory:
             return []
         contract_id = self._next("contracts", "CON")
         day = self.clock.day
-        self.out.write("contracts", [contract_id, opp_id, spec.account.account_id,
-                                     day(draft.signed), day(draft.start), day(draft.end),
-                                     money(draft.cents)])
+        self.out.write(
+            "contracts",
+            [
+                contract_id,
+                opp_id,
+                spec.account.account_id,
+                day(draft.signed),
+                day(draft.start),
+                day(draft.end),
+                money(draft.cents),
+            ],
+        )
         for order in draw_orders(rng, draft, self.end_day):
             self.stats["orders_without_contract"] += not order.has_contract
-            self.out.write("orders", [self._next("orders", "ORD"),
-                                      contract_id if order.has_contract else "", day(order.day),
-                                      money(order.cents), order.status])
+            self.out.write(
+                "orders",
+                [
+                    self._next("orders", "ORD"),
+                    contract_id if order.has_contract else "",
+                    day(order.day),
+                    money(order.cents),
+                    order.status,
+                ],
+            )
         renewal_day = renewal_start(rng, draft, self.end_day)
         if renewal_day is None:
             return []
         self.stats["renewal_opportunities"] += 1
         cents = round(draft.cents * rng.uniform(0.95, 1.15) / 10_000) * 10_000
         created = renewal_day * DAY + WORK_DAY_START + rng.randrange(WORK_DAY_SECONDS)
-        return [Spec(spec.account, spec.owner_id, "renewal", "renewal", spec.product,
-                     "existing_customer", cents, created)]
+        return [
+            Spec(
+                spec.account,
+                spec.owner_id,
+                "renewal",
+                "renewal",
+                spec.product,
+                "existing_customer",
+                cents,
+                created,
+            )
+        ]
 
 
-def generate(out_dir: Path, n_opportunities: int, seed: int, end_date: date,
-             progress: Progress | None = None) -> dict[str, int]:
+def generate(
+    out_dir: Path, n_opportunities: int, seed: int, end_date: date, progress: Progress | None = None
+) -> dict[str, int]:
     """Write the six CSV files and ``truth.json`` into ``out_dir``; return rows per file.
 
     ``progress(done, total)`` is called after each tenth of the originating opportunities.
@@ -192,17 +261,27 @@ def generate(out_dir: Path, n_opportunities: int, seed: int, end_date: date,
         out.commit()
     counts = {f"{name}.csv": n for name, n in out.counts.items()}
     extra: dict[str, Any] = {
-        "opportunities": {"originating": n_opportunities,
-                          "renewals_from_contracts": factory.stats["renewal_opportunities"],
-                          "total": out.counts["opportunities"]},
-        "planted": {**factory.stats,
-                    "accounts_without_credit_code": sum(not a.credit_code for a in accounts),
-                    "duplicate_credit_code_accounts": [
-                        {"account_id": dup, "same_code_as": orig} for dup, orig in duplicates]},
+        "opportunities": {
+            "originating": n_opportunities,
+            "renewals_from_contracts": factory.stats["renewal_opportunities"],
+            "total": out.counts["opportunities"],
+        },
+        "planted": {
+            **factory.stats,
+            "accounts_without_credit_code": sum(not a.credit_code for a in accounts),
+            "duplicate_credit_code_accounts": [
+                {"account_id": dup, "same_code_as": orig} for dup, orig in duplicates
+            ],
+        },
         "row_counts": counts,
     }
-    truth = build_truth(seed=seed, end_date=end_date, n_opportunities=n_opportunities,
-                        tally=factory.tally, extra=extra)
+    truth = build_truth(
+        seed=seed,
+        end_date=end_date,
+        n_opportunities=n_opportunities,
+        tally=factory.tally,
+        extra=extra,
+    )
     text = json.dumps(truth, ensure_ascii=False, indent=2) + "\n"
     (Path(out_dir) / TRUTH_FILE).write_text(text, encoding="utf-8")
     return counts

@@ -35,20 +35,42 @@ SEGMENT_WEIGHTS: tuple[float, ...] = (0.5, 0.25, 0.25)
 
 # probability that a deal which reached the stage advances (rather than closing lost/invalid)
 STANDARD_ADVANCE: dict[str, dict[str, float]] = {
-    "enterprise": {"initial_contact": 0.60, "needs_confirmed": 0.55, "proposal": 0.45,
-                   "negotiation": 0.50},
-    "public_institution": {"initial_contact": 0.55, "needs_confirmed": 0.50, "proposal": 0.40,
-                           "negotiation": 0.45},
-    "government": {"initial_contact": 0.60, "needs_confirmed": 0.55, "proposal": 0.12,
-                   "negotiation": 0.50},
+    "enterprise": {
+        "initial_contact": 0.60,
+        "needs_confirmed": 0.55,
+        "proposal": 0.45,
+        "negotiation": 0.50,
+    },
+    "public_institution": {
+        "initial_contact": 0.55,
+        "needs_confirmed": 0.50,
+        "proposal": 0.40,
+        "negotiation": 0.45,
+    },
+    "government": {
+        "initial_contact": 0.60,
+        "needs_confirmed": 0.55,
+        "proposal": 0.12,
+        "negotiation": 0.50,
+    },
 }
 RENEWAL_ADVANCE: dict[str, float] = {"initial_contact": 0.80, "proposal": 0.75, "negotiation": 0.80}
 
-BOTTLENECK = {"segment": "government", "process": "standard", "from_stage": "proposal",
-              "to_stage": "negotiation", "true_rate": 0.12, "benchmark_rate": 0.40}
+BOTTLENECK = {
+    "segment": "government",
+    "process": "standard",
+    "from_stage": "proposal",
+    "to_stage": "negotiation",
+    "true_rate": 0.12,
+    "benchmark_rate": 0.40,
+}
 
-DWELL_MEDIAN_DAYS: dict[str, float] = {"initial_contact": 7.0, "needs_confirmed": 14.0,
-                                       "proposal": 21.0, "negotiation": 18.0}
+DWELL_MEDIAN_DAYS: dict[str, float] = {
+    "initial_contact": 7.0,
+    "needs_confirmed": 14.0,
+    "proposal": 21.0,
+    "negotiation": 18.0,
+}
 DWELL_SIGMA = 0.6
 GOVERNMENT_DWELL_FACTOR = 1.5
 RENEWAL_DWELL_FACTOR = 0.7
@@ -63,10 +85,13 @@ class Dwell:
     sigma: float
 
     def summary(self) -> dict[str, float]:
-        return {"mu": round(self.mu, 6), "sigma": self.sigma,
-                "median_days": round(math.exp(self.mu), 4),
-                "mean_days": round(math.exp(self.mu + self.sigma ** 2 / 2), 4),
-                "p90_days": round(math.exp(self.mu + P90_Z * self.sigma), 4)}
+        return {
+            "mu": round(self.mu, 6),
+            "sigma": self.sigma,
+            "median_days": round(math.exp(self.mu), 4),
+            "mean_days": round(math.exp(self.mu + self.sigma**2 / 2), 4),
+            "p90_days": round(math.exp(self.mu + P90_Z * self.sigma), 4),
+        }
 
 
 @dataclass(frozen=True)
@@ -88,7 +113,8 @@ def process_model(segment: str, process: str) -> ProcessModel:
     stages = PROCESSES[process]
     probs = advance_probabilities(segment, process)
     factor = (GOVERNMENT_DWELL_FACTOR if segment == "government" else 1.0) * (
-        RENEWAL_DWELL_FACTOR if process == "renewal" else 1.0)
+        RENEWAL_DWELL_FACTOR if process == "renewal" else 1.0
+    )
     dwell = tuple(Dwell(math.log(DWELL_MEDIAN_DAYS[s] * factor), DWELL_SIGMA) for s in stages[:-1])
     return ProcessModel(segment, process, stages, tuple(probs[s] for s in stages[:-1]), dwell)
 
@@ -106,16 +132,31 @@ REGION_BRANCHES: dict[str, tuple[str, ...]] = {
 }
 REGION_WEIGHTS: tuple[float, ...] = (0.35, 0.25, 0.25, 0.15)
 BRANCH_DIVISION: dict[str, str] = {  # administrative division codes used in credit codes
-    "shanghai": "310000", "hangzhou": "330100", "nanjing": "320100", "beijing": "110000",
-    "tianjin": "120000", "jinan": "370100", "guangzhou": "440100", "shenzhen": "440300",
-    "fuzhou": "350100", "chengdu": "510100", "chongqing": "500000", "xian": "610100",
+    "shanghai": "310000",
+    "hangzhou": "330100",
+    "nanjing": "320100",
+    "beijing": "110000",
+    "tianjin": "120000",
+    "jinan": "370100",
+    "guangzhou": "440100",
+    "shenzhen": "440300",
+    "fuzhou": "350100",
+    "chengdu": "510100",
+    "chongqing": "500000",
+    "xian": "610100",
 }
 TIERS: tuple[str, ...] = ("A", "B", "C")
 TIER_WEIGHTS: tuple[float, ...] = (0.15, 0.35, 0.5)
 TIER_OPPORTUNITY_WEIGHT: dict[str, float] = {"A": 3.0, "B": 1.5, "C": 1.0}
 TIER_AMOUNT_FACTOR: dict[str, float] = {"A": 2.0, "B": 1.0, "C": 0.7}
-INDUSTRIES: tuple[str, ...] = ("power", "finance", "government", "real_estate", "fmcg",
-                               "manufacturing")
+INDUSTRIES: tuple[str, ...] = (
+    "power",
+    "finance",
+    "government",
+    "real_estate",
+    "fmcg",
+    "manufacturing",
+)
 PRODUCTS: tuple[str, ...] = ("hardware", "software", "service")
 PRODUCT_WEIGHTS: tuple[float, ...] = (0.3, 0.45, 0.25)
 AMOUNT_MEDIAN = 200_000.0
@@ -123,6 +164,11 @@ AMOUNT_SIGMA = 0.8
 SOURCES: tuple[str, ...] = ("lead", "referral", "inbound", "existing_customer", "trade_show")
 NEW_SOURCE_WEIGHTS: tuple[float, ...] = (0.35, 0.2, 0.25, 0.05, 0.15)
 UPSELL_SOURCE_WEIGHTS: tuple[float, ...] = (0.1, 0.15, 0.1, 0.6, 0.05)
-LOST_REASONS: tuple[str, ...] = ("price", "competitor", "no_budget", "no_decision",
-                                 "requirement_changed")
+LOST_REASONS: tuple[str, ...] = (
+    "price",
+    "competitor",
+    "no_budget",
+    "no_decision",
+    "requirement_changed",
+)
 INVALID_REASONS: tuple[str, ...] = ("duplicate", "no_real_need", "unreachable", "test_record")

@@ -99,12 +99,15 @@ def simple_resolved_rates(model: ProcessModel) -> dict[str, float]:
     transition, ``(1 - q) * p + q`` for the others (their stage can be skipped over)."""
     q = params.SKIP_PROBABILITY
     names = transitions(model.stages)
-    return {n: round(p if k == 0 else (1 - q) * p + q, 6)
-            for k, (n, p) in enumerate(zip(names, model.advance, strict=True))}
+    return {
+        n: round(p if k == 0 else (1 - q) * p + q, 6)
+        for k, (n, p) in enumerate(zip(names, model.advance, strict=True))
+    }
 
 
-def build_truth(*, seed: int, end_date: date, n_opportunities: int, tally: Tally,
-                extra: dict[str, Any]) -> dict[str, Any]:
+def build_truth(
+    *, seed: int, end_date: date, n_opportunities: int, tally: Tally, extra: dict[str, Any]
+) -> dict[str, Any]:
     segments: dict[str, Any] = {}
     expected: dict[str, Any] = {}
     simple: dict[str, Any] = {}
@@ -118,8 +121,9 @@ def build_truth(*, seed: int, end_date: date, n_opportunities: int, tally: Tally
         simple.setdefault(segment, {})[process] = simple_resolved_rates(model)
     bottleneck: dict[str, Any] = dict(params.BOTTLENECK)
     key = f"{bottleneck['from_stage']}->{bottleneck['to_stage']}"
-    bottleneck["expected_resolved_rate"] = expected[bottleneck["segment"]][
-        bottleneck["process"]][key]
+    bottleneck["expected_resolved_rate"] = expected[bottleneck["segment"]][bottleneck["process"]][
+        key
+    ]
     return {
         "seed": seed,
         "end_date": end_date.isoformat(),

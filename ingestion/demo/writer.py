@@ -35,8 +35,9 @@ class FamilyWriters:
     def __enter__(self) -> FamilyWriters:
         self.out_dir.mkdir(parents=True, exist_ok=True)
         for family in FAMILIES:
-            handle = open(self._part(family.name), "w", encoding="utf-8", newline="",
-                          buffering=BUFFER_BYTES)
+            handle = open(
+                self._part(family.name), "w", encoding="utf-8", newline="", buffering=BUFFER_BYTES
+            )
             self._files[family.name] = handle
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(family.column_names)
@@ -68,8 +69,12 @@ class FamilyWriters:
             handle.close()
         self._files.clear()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         if self._files:  # not committed: leave nothing half-written behind
             self._close()
             for family in FAMILIES_BY_NAME:

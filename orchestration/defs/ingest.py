@@ -1,6 +1,5 @@
 """One ingestion asset per export family, keyed like dbt's `source()` so lineage joins up."""
 
-
 from datetime import UTC, datetime
 
 import dagster as dg
@@ -37,19 +36,26 @@ def _ingest_asset(family: Family) -> dg.AssetsDefinition:
         if not results:
             context.log.warning(f"no {family.file_glob} file in {inbox}")
         for r in results:
-            log = context.log.warning if r.status == "rejected" or r.rows_quarantined else (
-                context.log.info)
-            log(f"{r.source_file}: {r.status}, read {r.rows_read}, loaded {r.rows_loaded}, "
-                f"quarantined {r.rows_quarantined}. {r.message}".strip())
-        return dg.MaterializeResult(metadata={
-            "files_found": len(results),
-            "files_loaded": sum(r.status == "loaded" for r in results),
-            "files_rejected": sum(r.status == "rejected" for r in results),
-            "rows_read": sum(r.rows_read for r in results),
-            "rows_loaded": sum(r.rows_loaded for r in results),
-            "rows_quarantined": sum(r.rows_quarantined for r in results),
-            "raw_row_count": int(total[0]) if total else 0,
-        })
+            log = (
+                context.log.warning
+                if r.status == "rejected" or r.rows_quarantined
+                else (context.log.info)
+            )
+            log(
+                f"{r.source_file}: {r.status}, read {r.rows_read}, loaded {r.rows_loaded}, "
+                f"quarantined {r.rows_quarantined}. {r.message}".strip()
+            )
+        return dg.MaterializeResult(
+            metadata={
+                "files_found": len(results),
+                "files_loaded": sum(r.status == "loaded" for r in results),
+                "files_rejected": sum(r.status == "rejected" for r in results),
+                "rows_read": sum(r.rows_read for r in results),
+                "rows_loaded": sum(r.rows_loaded for r in results),
+                "rows_quarantined": sum(r.rows_quarantined for r in results),
+                "raw_row_count": int(total[0]) if total else 0,
+            }
+        )
 
     return ingest
 

@@ -1,5 +1,4 @@
-"""Publish: after a successful build and all blocking checks, switch dashboards to a new snapshot."""
-
+"""Publish: after a good build and all blocking checks, switch dashboards to a new snapshot."""
 
 from datetime import UTC, datetime
 
@@ -25,7 +24,8 @@ def published_snapshot(context: dg.AssetExecutionContext) -> dg.MaterializeResul
     run = context.instance.get_run_by_id(context.run_id)
     stats = context.instance.get_run_stats(context.run_id) if run else None
     started = (
-        datetime.fromtimestamp(stats.start_time, UTC) if stats and stats.start_time
+        datetime.fromtimestamp(stats.start_time, UTC)
+        if stats and stats.start_time
         else datetime.now(UTC)
     ).replace(tzinfo=None)
     refresh_id = f"{started:%Y%m%dT%H%M%S}-{context.run_id[:8]}"
@@ -33,8 +33,10 @@ def published_snapshot(context: dg.AssetExecutionContext) -> dg.MaterializeResul
         build_db_path(), warehouse_dir(), refresh_id, as_of_date(), started, keep_snapshots()
     )
     context.log.info(f"serving {published.snapshot.name}; pruned {len(published.pruned)} old")
-    return dg.MaterializeResult(metadata={
-        "refresh_id": refresh_id,
-        "snapshot": str(published.snapshot),
-        **{f"rows_{table}": count for table, count in published.row_counts.items()},
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "refresh_id": refresh_id,
+            "snapshot": str(published.snapshot),
+            **{f"rows_{table}": count for table, count in published.row_counts.items()},
+        }
+    )

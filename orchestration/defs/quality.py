@@ -1,6 +1,5 @@
 """Great Expectations validations run as blocking Dagster asset checks."""
 
-
 import dagster as dg
 import duckdb
 

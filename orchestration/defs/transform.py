@@ -1,6 +1,5 @@
 """The dbt project as Dagster assets; dbt tests appear as asset checks by themselves."""
 
-
 import json
 from collections.abc import Iterator
 from typing import Any

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import great_expectations as gx
 import great_expectations.expectations as gxe
 import pandas as pd
+from great_expectations.data_context.types.base import ProgressBarsConfig
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
@@ -49,7 +50,9 @@ def opportunities_suite() -> list[gxe.Expectation]:
         gxe.ExpectColumnValuesToBeBetween(column="amount", min_value=0, max_value=1e11),
         # A deal cannot close before it was created.
         gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A="closed_date_ts", column_B="created_day", or_equal=True,
+            column_A="closed_date_ts",
+            column_B="created_day",
+            or_equal=True,
             ignore_row_if="either_value_is_missing",
         ),
     ]
@@ -63,12 +66,12 @@ def prepare_opportunities(frame: pd.DataFrame) -> pd.DataFrame:
     return prepared
 
 
-def validate(frame: pd.DataFrame, expectations: list[gxe.Expectation], name: str) -> (
-    ValidationOutcome
-):
+def validate(
+    frame: pd.DataFrame, expectations: list[gxe.Expectation], name: str
+) -> ValidationOutcome:
     """Validate a DataFrame in a fresh ephemeral context; returns the failed expectations."""
     context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = {"globally": False}
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
     batch = (
         context.data_sources.add_pandas(f"{name}_source")
         .add_dataframe_asset(f"{name}_asset")

@@ -88,8 +88,13 @@ def _write_snapshot(
             "create table main._publish_info as select ?::varchar as refresh_id, "
             "?::date as as_of_date, ?::timestamp as published_at, "
             "?::timestamp as run_started_at, ?::double as duration_seconds",
-            [refresh_id, as_of, published_at, run_started_at.replace(tzinfo=None),
-             (published_at - run_started_at.replace(tzinfo=None)).total_seconds()],
+            [
+                refresh_id,
+                as_of,
+                published_at,
+                run_started_at.replace(tzinfo=None),
+                (published_at - run_started_at.replace(tzinfo=None)).total_seconds(),
+            ],
         )
         con.execute("detach build_db")
         con.execute("checkpoint")
@@ -126,11 +131,13 @@ def publish_snapshot(
     pointer = warehouse / POINTER_NAME
     staging = warehouse / f".{POINTER_NAME}.partial"
     staging.write_text(
-        json.dumps({
-            "snapshot": f"snapshots/{final.name}",
-            "refresh_id": refresh_id,
-            "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        }),
+        json.dumps(
+            {
+                "snapshot": f"snapshots/{final.name}",
+                "refresh_id": refresh_id,
+                "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            }
+        ),
         encoding="utf-8",
     )
     _fsync_file(staging)
@@ -145,7 +152,7 @@ def prune_snapshots(warehouse: Path, keep: int) -> list[Path]:
     serving = (warehouse / pointer["snapshot"]).resolve() if pointer else None
     snapshots = sorted((warehouse / "snapshots").glob("*.duckdb"), reverse=True)
     pruned: list[Path] = []
-    for path in snapshots[max(keep, 1):]:
+    for path in snapshots[max(keep, 1) :]:
         if path.resolve() != serving:
             path.unlink()
             pruned.append(path)

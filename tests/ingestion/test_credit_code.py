@@ -56,10 +56,18 @@ def test_check_value_zero_and_letters() -> None:
     assert is_valid("91110000100000163Y")
 
 
-@pytest.mark.parametrize("code", [
-    "", "91350100M000100Y4", "91350100M000100Y433", "91350100m000100Y43",
-    "91350100I000100Y43", "91350100M000100Y4O", " 91350100M000100Y43",
-])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "",
+        "91350100M000100Y4",
+        "91350100M000100Y433",
+        "91350100m000100Y43",
+        "91350100I000100Y43",
+        "91350100M000100Y4O",
+        " 91350100M000100Y43",
+    ],
+)
 def test_invalid_shapes(code: str) -> None:
     assert not is_valid(code)
 
@@ -74,12 +82,11 @@ def test_check_digit_rejects_bad_input() -> None:
 def test_single_character_changes_are_detected() -> None:
     rng = Random(3)
     for _ in range(200):
-        code = make_code(rng.choice(["91", "11", "12"]), "310000",
-                         f"{rng.randrange(10**7, 10**8)}")
+        code = make_code(rng.choice(["91", "11", "12"]), "310000", f"{rng.randrange(10**7, 10**8)}")
         assert is_valid(code)
         pos = rng.randrange(18)
         other = rng.choice([c for c in ALPHABET if c != code[pos]])
-        assert not is_valid(code[:pos] + other + code[pos + 1:])
+        assert not is_valid(code[:pos] + other + code[pos + 1 :])
 
 
 def test_organisation_check() -> None:

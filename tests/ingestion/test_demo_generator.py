@@ -168,14 +168,21 @@ def test_planted_phenomena(data: dict[str, Rows], truth: dict[str, Any]) -> None
     assert backs == planted["opportunities_with_backward_move"] > 0
     # stalled: open with nothing happening for a year (a live stage visit is never that long)
     year_ago = (END - timedelta(days=365)).isoformat()
-    stalled = [o for o in opps.values() if o["status"] in ("open", "paused")
-               and hist[o["opportunity_id"]][-1]["changed_at"] < year_ago]
+    stalled = [
+        o
+        for o in opps.values()
+        if o["status"] in ("open", "paused")
+        and hist[o["opportunity_id"]][-1]["changed_at"] < year_ago
+    ]
     assert 0 < len(stalled) <= planted["stalled_opportunities"]
     statuses = Counter(o["status"] for o in opps.values())
     assert set(statuses) == {"open", "won", "lost", "invalid", "paused"}
     for process, stages in truth["processes"].items():
-        closed = {(o["current_stage"], o["status"]) for o in opps.values()
-                  if o["sales_process"] == process}
+        closed = {
+            (o["current_stage"], o["status"])
+            for o in opps.values()
+            if o["sales_process"] == process
+        }
         for stage in stages[:-1]:
             assert {(stage, "lost"), (stage, "invalid")} <= closed, (process, stage)
     future = [o for o in opps.values() if o["next_follow_up_date"] > END.isoformat()]
@@ -196,9 +203,14 @@ def test_renewals_contracts_and_orders(data: dict[str, Rows], truth: dict[str, A
         assert 3 <= (date.fromisoformat(c["signed_date"]) - won).days <= 20
         amount, opp_amount = float(c["amount"]), float(opps[c["opportunity_id"]]["amount"])
         assert 0.9 * opp_amount - 1 <= amount <= opp_amount + 1
-    from_contracts = [o for o in renewals if any(
-        60 <= (end - date.fromisoformat(o["created_at"][:10])).days <= 90
-        for end in ends[o["account_id"]])]
+    from_contracts = [
+        o
+        for o in renewals
+        if any(
+            60 <= (end - date.fromisoformat(o["created_at"][:10])).days <= 90
+            for end in ends[o["account_id"]]
+        )
+    ]
     assert len(from_contracts) >= truth["opportunities"]["renewals_from_contracts"] > 0
     assert len(opps) == N + truth["opportunities"]["renewals_from_contracts"]
     won_ids = {o["opportunity_id"] for o in opps.values() if o["status"] == "won"}
@@ -221,8 +233,10 @@ def test_credit_codes(data: dict[str, Rows], truth: dict[str, Any]) -> None:
     codes = [a["credit_code"] for a in accounts if a["credit_code"]]
     assert all(is_valid(c) for c in codes)
     assert 0.9 <= len(codes) / len(accounts) <= 0.98
-    planted = {d["account_id"]: d["same_code_as"]
-               for d in truth["planted"]["duplicate_credit_code_accounts"]}
+    planted = {
+        d["account_id"]: d["same_code_as"]
+        for d in truth["planted"]["duplicate_credit_code_accounts"]
+    }
     by_id = {a["account_id"]: a for a in accounts}
     assert planted and len(planted) / len(accounts) < 0.02
     for dup, orig in planted.items():
@@ -239,8 +253,7 @@ def recount(data: dict[str, Rows], truth: dict[str, Any]) -> dict[str, Any]:
     opps = {o["opportunity_id"]: o for o in data["opportunities"]}
     for row in data["stage_history"]:
         stages = truth["processes"][opps[row["opportunity_id"]]["sales_process"]]
-        top[row["opportunity_id"]] = max(top[row["opportunity_id"]],
-                                         stages.index(row["to_stage"]))
+        top[row["opportunity_id"]] = max(top[row["opportunity_id"]], stages.index(row["to_stage"]))
     out: dict[str, Any] = {}
     for seg in params.SEGMENTS:
         for process, stages in truth["processes"].items():
@@ -271,8 +284,9 @@ def test_realized_counts_match_the_files(data: dict[str, Rows], truth: dict[str,
     for seg, processes in expected.items():
         for process, block in processes.items():
             for name, counts in block.items():
-                got = {k: v for k, v in realized[seg][process][name].items()
-                       if k != "resolved_rate"}
+                got = {
+                    k: v for k, v in realized[seg][process][name].items() if k != "resolved_rate"
+                }
                 assert got == counts, (seg, process, name)
 
 
@@ -287,10 +301,16 @@ def test_truth_shape_and_bottleneck(truth: dict[str, Any]) -> None:
     assert dwell["mean_days"] > dwell["median_days"] and dwell["p90_days"] > dwell["mean_days"]
     b = truth["planted_bottleneck"]
     assert (b["segment"], b["from_stage"], b["true_rate"], b["benchmark_rate"]) == (
-        "government", "proposal", 0.12, 0.40)
+        "government",
+        "proposal",
+        0.12,
+        0.40,
+    )
     rate = truth["realized"]["government"]["standard"]["proposal->negotiation"]["resolved_rate"]
-    others = [truth["realized"][s]["standard"]["proposal->negotiation"]["resolved_rate"]
-              for s in ("enterprise", "public_institution")]
+    others = [
+        truth["realized"][s]["standard"]["proposal->negotiation"]["resolved_rate"]
+        for s in ("enterprise", "public_institution")
+    ]
     assert rate < 0.25 < min(others)
     simple = truth["expected_resolved_conversion_simple"]["enterprise"]["standard"]
     assert simple["initial_contact->needs_confirmed"] == 0.6
@@ -317,8 +337,11 @@ def test_dwell_is_in_days(data: dict[str, Rows]) -> None:
     days = []
     for rows in histories(data).values():
         o = opps[rows[0]["opportunity_id"]]
-        if len(rows) > 1 and segment[o["account_id"]] == "enterprise" \
-                and o["sales_process"] == "standard":
+        if (
+            len(rows) > 1
+            and segment[o["account_id"]] == "enterprise"
+            and o["sales_process"] == "standard"
+        ):
             t0, t1 = (datetime.fromisoformat(r["changed_at"]) for r in rows[:2])
             days.append((t1 - t0).total_seconds() / 86400)
     days.sort()
@@ -326,8 +349,21 @@ def test_dwell_is_in_days(data: dict[str, Rows]) -> None:
 
 
 def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--opportunities", "60", "--out", str(tmp_path), "--seed", "1",
-                 "--end-date", "2026-06-30"]) == 0
+    assert (
+        main(
+            [
+                "--opportunities",
+                "60",
+                "--out",
+                str(tmp_path),
+                "--seed",
+                "1",
+                "--end-date",
+                "2026-06-30",
+            ]
+        )
+        == 0
+    )
     err = capsys.readouterr().err
     assert "opportunities.csv" in err and "done in" in err
     truth = json.loads((tmp_path / "truth.json").read_text(encoding="utf-8"))

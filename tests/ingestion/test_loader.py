@@ -12,18 +12,33 @@ from ingestion.contract import OPPORTUNITIES, STAGE_HISTORY
 from ingestion.loader import load_family, reconcile
 
 LOADED_AT = datetime(2026, 1, 1, 2, 0, 0)
-HEADER = ("opportunity_id,opportunity_name,account_id,owner_id,opportunity_type,source,"
-          "sales_process,product_category,amount,currency,current_stage,created_at,"
-          "expected_close_date,status,closed_date,lost_reason,next_follow_up_date")
+HEADER = (
+    "opportunity_id,opportunity_name,account_id,owner_id,opportunity_type,source,"
+    "sales_process,product_category,amount,currency,current_stage,created_at,"
+    "expected_close_date,status,closed_date,lost_reason,next_follow_up_date"
+)
 
 
 def opp(oid: str, **overrides: str) -> str:
-    row = {"opportunity_id": oid, "opportunity_name": f"Deal {oid}", "account_id": "A1",
-           "owner_id": "R1", "opportunity_type": "new", "source": "lead",
-           "sales_process": "standard", "product_category": "software", "amount": "1000.00",
-           "currency": "CNY", "current_stage": "proposal", "created_at": "2025-01-01 10:00:00",
-           "expected_close_date": "2025-03-01", "status": "open", "closed_date": "",
-           "lost_reason": "", "next_follow_up_date": ""}
+    row = {
+        "opportunity_id": oid,
+        "opportunity_name": f"Deal {oid}",
+        "account_id": "A1",
+        "owner_id": "R1",
+        "opportunity_type": "new",
+        "source": "lead",
+        "sales_process": "standard",
+        "product_category": "software",
+        "amount": "1000.00",
+        "currency": "CNY",
+        "current_stage": "proposal",
+        "created_at": "2025-01-01 10:00:00",
+        "expected_close_date": "2025-03-01",
+        "status": "open",
+        "closed_date": "",
+        "lost_reason": "",
+        "next_follow_up_date": "",
+    }
     row.update(overrides)
     return ",".join(row[c] for c in HEADER.split(","))
 
@@ -53,26 +68,37 @@ def test_good_rows_load_as_text_with_lineage(con, tmp_path):
     write(inbox / "opportunities.csv", [HEADER, opp("O1"), opp("O2", amount="25.5")])
     [result] = load_family(con, OPPORTUNITIES, inbox, LOADED_AT)
     assert (result.status, result.rows_read, result.rows_loaded, result.rows_quarantined) == (
-        "loaded", 2, 2, 0)
-    rows = con.execute("select opportunity_id, amount, _source_file, _row_number, _loaded_at "
-                       "from raw.opportunities order by 1").fetchall()
-    assert rows == [("O1", "1000.00", "opportunities.csv", 1, LOADED_AT),
-                    ("O2", "25.5", "opportunities.csv", 2, LOADED_AT)]
+        "loaded",
+        2,
+        2,
+        0,
+    )
+    rows = con.execute(
+        "select opportunity_id, amount, _source_file, _row_number, _loaded_at "
+        "from raw.opportunities order by 1"
+    ).fetchall()
+    assert rows == [
+        ("O1", "1000.00", "opportunities.csv", 1, LOADED_AT),
+        ("O2", "25.5", "opportunities.csv", 2, LOADED_AT),
+    ]
 
 
 def test_bad_rows_are_quarantined_with_file_row_column(con, tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    write(inbox / "opportunities.csv", [
-        HEADER,
-        opp("O1"),
-        opp("O2", amount="-5"),                         # row 2: negative amount
-        opp("O1", opportunity_name="again"),            # row 3: duplicate id
-        opp("O3", created_at="2025/01/01"),             # row 4: bad timestamp
-        opp("O4", status="won"),                        # row 5: won without closed_date
-        opp("O5", opportunity_type="bogus"),            # row 6: not an allowed value
-        "O6,too,few",                                   # line 8: wrong column count
-    ])
+    write(
+        inbox / "opportunities.csv",
+        [
+            HEADER,
+            opp("O1"),
+            opp("O2", amount="-5"),  # row 2: negative amount
+            opp("O1", opportunity_name="again"),  # row 3: duplicate id
+            opp("O3", created_at="2025/01/01"),  # row 4: bad timestamp
+            opp("O4", status="won"),  # row 5: won without closed_date
+            opp("O5", opportunity_type="bogus"),  # row 6: not an allowed value
+            "O6,too,few",  # line 8: wrong column count
+        ],
+    )
     [result] = load_family(con, OPPORTUNITIES, inbox, LOADED_AT)
     assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (7, 1, 6)
     got = quarantine(con)
@@ -110,7 +136,9 @@ def test_unknown_columns_are_kept_as_json(con, tmp_path):
     inbox.mkdir()
     write(inbox / "opportunities.csv", [HEADER + ",crm_note", opp("O1") + ",悟空"])
     list(load_family(con, OPPORTUNITIES, inbox, LOADED_AT))
-    assert con.execute("select _extra from raw.opportunities").fetchone() == ('{"crm_note":"悟空"}',)
+    assert con.execute("select _extra from raw.opportunities").fetchone() == (
+        '{"crm_note":"悟空"}',
+    )
 
 
 def test_loading_the_same_content_twice_changes_nothing(con, tmp_path):
@@ -122,8 +150,9 @@ def test_loading_the_same_content_twice_changes_nothing(con, tmp_path):
     write(inbox / "opportunities_copy.csv", [HEADER, opp("O1"), opp("O2", amount="x")])
     results = list(load_family(con, OPPORTUNITIES, inbox, LOADED_AT))
     assert [r.status for r in results] == ["skipped", "skipped"]
-    counts = con.execute("select (select count(*) from raw.opportunities), "
-                         "(select count(*) from raw.quarantine)").fetchone()
+    counts = con.execute(
+        "select (select count(*) from raw.opportunities), (select count(*) from raw.quarantine)"
+    ).fetchone()
     assert counts == (1, 1)
 
 
@@ -131,11 +160,14 @@ def test_history_for_an_unknown_opportunity_is_quarantined(con, tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     write(inbox / "opportunities.csv", [HEADER, opp("O1")])
-    write(inbox / "stage_history.csv", [
-        "opportunity_id,from_stage,to_stage,changed_at,changed_by",
-        "O1,,initial_contact,2025-01-01 10:00:00,R1",
-        "O9,,initial_contact,2025-01-01 10:00:00,R1",
-    ])
+    write(
+        inbox / "stage_history.csv",
+        [
+            "opportunity_id,from_stage,to_stage,changed_at,changed_by",
+            "O1,,initial_contact,2025-01-01 10:00:00,R1",
+            "O9,,initial_contact,2025-01-01 10:00:00,R1",
+        ],
+    )
     list(load_family(con, OPPORTUNITIES, inbox, LOADED_AT))
     [result] = load_family(con, STAGE_HISTORY, inbox, LOADED_AT)
     assert (result.rows_loaded, result.rows_quarantined) == (1, 1)

@@ -45,8 +45,9 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
     inbox, warehouse = root / "inbox", root / "warehouse"
     counts = generate(inbox, N_OPPORTUNITIES, SEED, AS_OF)
     saved = {k: os.environ.get(k) for k in ("FUNNEL_INBOX", "FUNNEL_WAREHOUSE", "FUNNEL_AS_OF")}
-    os.environ.update(FUNNEL_INBOX=str(inbox), FUNNEL_WAREHOUSE=str(warehouse),
-                      FUNNEL_AS_OF=AS_OF.isoformat())
+    os.environ.update(
+        FUNNEL_INBOX=str(inbox), FUNNEL_WAREHOUSE=str(warehouse), FUNNEL_AS_OF=AS_OF.isoformat()
+    )
     truth = json.loads((inbox / "truth.json").read_text(encoding="utf-8"))
     with dg.DagsterInstance.ephemeral() as instance:
         yield Pipeline(inbox, warehouse, truth, counts, instance)

@@ -54,14 +54,17 @@ def test_snapshot_holds_every_published_table_stamped_with_the_refresh(pipeline,
 
 def resolved_rates(snapshot: Path) -> dict[tuple[str, str], tuple[int, int]]:
     """(segment, 'from->to') -> (advanced, advanced + lost) over every monthly cohort."""
-    rows = query(snapshot, """
+    rows = query(
+        snapshot,
+        """
         select segment_value, from_stage || '->' || to_stage, sum(advanced_count),
                sum(advanced_count + lost_count)
         from mart_funnel_conversion
         where period_grain = 'month' and segment_dimension = 'customer_type'
           and sales_process = 'standard'
         group by 1, 2
-    """)
+    """,
+    )
     return {(r[0], r[1]): (int(r[2]), int(r[3])) for r in rows}
 
 
@@ -88,21 +91,26 @@ def test_planted_bottleneck_is_far_below_its_benchmark(pipeline, first_run):
     planted = pipeline.truth["planted_bottleneck"]
     transition = f"{planted['from_stage']}->{planted['to_stage']}"
     advanced, resolved = resolved_rates(serving_snapshot(pipeline.warehouse))[
-        (planted["segment"], transition)]
+        (planted["segment"], transition)
+    ]
     assert advanced / resolved < planted["benchmark_rate"] / 2
 
 
 def test_dwell_means_match_the_true_distributions(pipeline, first_run):
     """Mean days per stage over cohorts old enough that almost no visit is still open."""
     cutoff = AS_OF - timedelta(days=180)
-    rows = query(serving_snapshot(pipeline.warehouse), """
+    rows = query(
+        serving_snapshot(pipeline.warehouse),
+        """
         select segment_value, stage_code, sum(completed_visits),
                sum(mean_days * completed_visits) / sum(completed_visits)
         from mart_stage_dwell
         where period_grain = 'month' and segment_dimension = 'customer_type'
           and sales_process = 'standard' and period_start <= ? and completed_visits > 0
         group by 1, 2
-    """, [cutoff])
+    """,
+        [cutoff],
+    )
     measured = {(r[0], r[1]): (int(r[2]), float(r[3])) for r in rows}
     checked = 0
     for segment, processes in pipeline.truth["segments"].items():
@@ -127,7 +135,8 @@ def test_a_second_refresh_on_the_same_inbox_changes_no_row_counts(pipeline, firs
         tables = {t: query(snapshot, f"select count(*) from {t}")[0][0] for t in PUBLISHED_TABLES}
         for family in FAMILIES:
             tables[f"raw.{family.name}"] = query(build, f"select count(*) from raw.{family.name}")[
-                0][0]
+                0
+            ][0]
         tables["raw.quarantine"] = query(build, "select count(*) from raw.quarantine")[0][0]
         return tables
 
@@ -143,11 +152,14 @@ def test_a_failing_dbt_build_leaves_the_published_snapshot_untouched(pipeline, f
     # A stage that no sales process defines passes the loader (it cannot know the stages)
     # but fails dbt's relationship test against the sales-ops stage configuration.
     bad = pipeline.inbox / "stage_history_zz_bad.csv"
-    first_opportunity = query(pipeline.warehouse / "build.duckdb",
-                              "select min(opportunity_id) from raw.opportunities")[0][0]
-    bad.write_text("opportunity_id,from_stage,to_stage,changed_at,changed_by\n"
-                   f"{first_opportunity},,no_such_stage,2026-06-01 10:00:00,REP0001\n",
-                   encoding="utf-8")
+    first_opportunity = query(
+        pipeline.warehouse / "build.duckdb", "select min(opportunity_id) from raw.opportunities"
+    )[0][0]
+    bad.write_text(
+        "opportunity_id,from_stage,to_stage,changed_at,changed_by\n"
+        f"{first_opportunity},,no_such_stage,2026-06-01 10:00:00,REP0001\n",
+        encoding="utf-8",
+    )
     try:
         result = pipeline.run()
     finally:
