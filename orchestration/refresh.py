@@ -14,7 +14,10 @@ def main() -> int:
     started = time.monotonic()
     instance = dg.DagsterInstance.get()
     result = defs.resolve_job_def("full_refresh").execute_in_process(
-        instance=instance, raise_on_error=False
+        instance=instance,
+        raise_on_error=False,
+        # INFO, not DEBUG: one line per file loaded, per dbt node, per check.
+        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
     )
     elapsed = time.monotonic() - started
     failed_checks = [
