@@ -65,7 +65,7 @@ first_reached as (
     from opportunity_stages
     inner join stage_changes
         on opportunity_stages.opportunity_id = stage_changes.opportunity_id
-        and stage_changes.to_stage_order >= opportunity_stages.stage_order
+        and opportunity_stages.stage_order <= stage_changes.to_stage_order
     group by
         opportunity_stages.opportunity_id,
         opportunity_stages.stage_code
@@ -94,8 +94,10 @@ reach as (
         opportunity_stages.stage_order,
         opportunity_stages.is_won_stage,
         opportunity_stages.next_stage_code,
-        first_reached.first_reached_at is not null
-            or opportunity_stages.status = 'won' as is_reached,
+        (
+            first_reached.first_reached_at is not null
+            or opportunity_stages.status = 'won'
+        ) as is_reached,
         coalesce(
             first_reached.first_reached_at,
             case

@@ -67,10 +67,11 @@ with_exit as (
             when dwell_visits.next_visit_entered_at is not null
                 then dwell_visits.next_visit_entered_at
             when opportunities.is_closed
-                then greatest(
-                    dwell_visits.entered_at,
-                    {{ dbt.cast('opportunities.closed_date', dbt.type_timestamp()) }}
-                )
+                then
+                    greatest(
+                        dwell_visits.entered_at,
+                        {{ dbt.cast('opportunities.closed_date', dbt.type_timestamp()) }}
+                    )
         end as exited_at,
         case
             when dwell_visits.next_visit_entered_at is not null then 'stage_change'

@@ -118,8 +118,10 @@ final as (
         aggregated.advanced_count,
         aggregated.lost_count,
         aggregated.open_count,
-        cast(aggregated.advanced_count as {{ type_double() }})
-            / aggregated.entered_count as conversion_rate,
+        (
+            cast(aggregated.advanced_count as {{ type_double() }})
+            / aggregated.entered_count
+        ) as conversion_rate,
         case
             when aggregated.advanced_count + aggregated.lost_count > 0
                 then cast(aggregated.advanced_count as {{ type_double() }})
