@@ -12,12 +12,15 @@ export DAGSTER_HOME ?= $(FUNNEL_WAREHOUSE)/dagster_home
 export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: help install manifest demo-data refresh demo serve test lint clean
+.PHONY: help install manifest demo-data refresh demo serve test test-fast lint hooks docs clean
 
 help:
 	@echo "make demo     install, generate demo exports, refresh, serve dashboards + Dagster UI"
 	@echo "make refresh  run the full pipeline once through Dagster (exit 1 on failure)"
-	@echo "make test     install and run every test"
+	@echo "make test     install, lint, and run every test (make test-fast skips slow ones)"
+	@echo "make lint     ruff, sqlfluff and mypy"
+	@echo "make docs     dbt docs site + metrics glossary"
+	@echo "make hooks    install the pre-commit hooks"
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
@@ -52,7 +55,30 @@ serve: manifest $(DAGSTER_HOME)/dagster.yaml
 
 demo: demo-data refresh serve
 
-test: manifest $(DAGSTER_HOME)/dagster.yaml
+# The dbt templater opens the profile's DuckDB file to list relations: give it a throw-away
+# folder, never the live warehouse (whose lock a running refresh holds).
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	  FUNNEL_WAREHOUSE="$$tmp" $(VENV)/bin/sqlfluff lint dbt_project --processes 2
+
+hooks: install
+	$(VENV)/bin/pre-commit install
+
+# `dbt docs generate` opens the profile's DuckDB file: a throw-away folder keeps it off the live
+# warehouse. The site lands in dbt_project/target/ (open index.html); the glossary in docs/.
+docs: install
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	  cd dbt_project && FUNNEL_WAREHOUSE="$$tmp" ../$(VENV)/bin/dbt docs generate \
+	    --profiles-dir . --vars '{as_of_date: "2026-06-30"}'
+	$(PY) scripts/build_glossary.py
+
+test: lint manifest $(DAGSTER_HOME)/dagster.yaml
+	$(PY) -m pytest -q -m "slow or not slow"
+
+test-fast: manifest
 	$(PY) -m pytest -q
 
 clean:

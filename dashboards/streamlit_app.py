@@ -10,8 +10,13 @@ st.set_page_config(page_title="Funnel Warehouse", page_icon=":material/filter_al
 
 PAGES = {
     "Sales 销售": [
-        st.Page("app_pages/funnel.py", title="Funnel 漏斗", icon=":material/filter_alt:",
-                url_path="funnel", default=True),
+        st.Page(
+            "app_pages/funnel.py",
+            title="Funnel 漏斗",
+            icon=":material/filter_alt:",
+            url_path="funnel",
+            default=True,
+        ),
     ],
 }
 

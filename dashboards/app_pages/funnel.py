@@ -16,28 +16,40 @@ if options.empty:
 
 st.sidebar.header("Filters 筛选")
 grain = common.sidebar_select(
-    "Period grain 周期", options.grains(), "funnel_grain",
+    "Period grain 周期",
+    options.grains(),
+    "funnel_grain",
     format_func=common.label(common.GRAIN_LABELS),
 )
 period = common.sidebar_select(
-    "Period 周期 (cohort of entry)", options.periods(grain), "funnel_period",
+    "Period 周期 (cohort of entry)",
+    options.periods(grain),
+    "funnel_period",
     format_func=lambda p: common.period_label(p, grain),
 )
 dimension = common.sidebar_select(
-    "Segment by 细分维度", options.dimensions(), "funnel_dimension",
+    "Segment by 细分维度",
+    options.dimensions(),
+    "funnel_dimension",
     format_func=common.label(common.DIMENSION_LABELS),
 )
 value = common.sidebar_select(
-    "Segment 细分", options.values(dimension), "funnel_segment_value",
+    "Segment 细分",
+    options.values(dimension),
+    "funnel_segment_value",
     disabled=dimension == "all",
 )
 process = common.sidebar_select(
-    "Sales process 销售流程", options.processes(), "funnel_process",
+    "Sales process 销售流程",
+    options.processes(),
+    "funnel_process",
     format_func=common.label(common.PROCESS_LABELS),
 )
 
-segment = "all segments" if dimension == "all" else (
-    f"{common.DIMENSION_LABELS.get(dimension, dimension)} = {value}"
+segment = (
+    "all segments"
+    if dimension == "all"
+    else (f"{common.DIMENSION_LABELS.get(dimension, dimension)} = {value}")
 )
 st.markdown(
     f"**{common.PROCESS_LABELS.get(process, process)}** · "
@@ -48,6 +60,10 @@ filters = (grain, period, dimension, value, process)
 conversion = queries.funnel_conversion(*filters, snapshot=snapshot)
 dwell = queries.stage_dwell(*filters, snapshot=snapshot)
 labels = funnel_view.stage_labels(queries.stages(process, snapshot=snapshot))
+skip_value, skip_detail = funnel_view.skip_share(queries.stage_skips(*filters, snapshot=snapshot))
+
+st.metric(funnel_view.SKIP_LABEL, skip_value, help=funnel_view.SKIP_HELP)
+st.caption(skip_detail)
 
 st.subheader("Funnel 漏斗")
 if conversion.empty:

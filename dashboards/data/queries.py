@@ -28,7 +28,12 @@ from .snapshot import Snapshot, SnapshotError, current_snapshot
 
 GRAINS: Final[tuple[str, ...]] = ("month", "quarter")
 SEGMENT_DIMENSIONS: Final[tuple[str, ...]] = (
-    "all", "customer_type", "tier", "region", "product_category", "opportunity_type",
+    "all",
+    "customer_type",
+    "tier",
+    "region",
+    "product_category",
+    "opportunity_type",
 )
 PROCESSES: Final[tuple[str, ...]] = ("standard", "renewal")
 _MAX_ENTRIES: Final[int] = 512
@@ -240,6 +245,37 @@ def stage_dwell(
     open_visits, open_median_age_days, sla_days, median_over_sla (bool or null).
     """
     return _stage_dwell(
+        _snap(snapshot).cache_key, grain, _as_date(period_start), dimension, value, process
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
+def _stage_skips(
+    db_path: str, grain: str, period_start: dt.date, dimension: str, value: str, process: str
+) -> pd.DataFrame:
+    return _read(
+        db_path,
+        "SELECT opportunities, skipping_opportunities, skip_share"
+        f" FROM mart_stage_skips WHERE {_FILTER}",
+        [grain, period_start, dimension, value, process],
+    )
+
+
+def stage_skips(
+    grain: str,
+    period_start: dt.date | str,
+    dimension: str,
+    value: str,
+    process: str,
+    *,
+    snapshot: Snapshot | None = None,
+) -> pd.DataFrame:
+    """The stage-skip share of the opportunities created in the period: zero or one row.
+
+    Columns: opportunities (created in the period and moved stage at least once),
+    skipping_opportunities (of those, skipped a stage at least once), skip_share (fraction).
+    """
+    return _stage_skips(
         _snap(snapshot).cache_key, grain, _as_date(period_start), dimension, value, process
     )
 

@@ -27,6 +27,26 @@ DEFINITION: Final[str] = (
 )
 
 
+SKIP_LABEL: Final[str] = "Skipped a stage 跳过阶段占比"
+SKIP_HELP: Final[str] = (
+    "Of the opportunities **created** in the period (not the entry cohort above) that moved "
+    "stage at least once by the as-of date, the share that skipped a stage (moved more than one "
+    "stage forward) at least once."
+)
+
+
+def skip_share(skips: pd.DataFrame) -> tuple[str, str]:
+    """The metric's value (e.g. "25.0%", or "—" without a row) and the counts behind it."""
+    if skips.empty:
+        return NO_REFERENCE, "No opportunity created in this period has moved stage yet."
+    row = skips.iloc[0]
+    return (
+        f"{float(row['skip_share']):.1%}",
+        f"{int(row['skipping_opportunities'])} of {int(row['opportunities'])} opportunities "
+        "created in the period that moved stage skipped one.",
+    )
+
+
 def stage_labels(stages: pd.DataFrame) -> dict[str, str]:
     """Stage code → "中文 English" label from ``dim_stages`` rows."""
     return {
@@ -39,9 +59,7 @@ def _name(labels: dict[str, str], code: object) -> str:
     return labels.get(str(code), str(code))
 
 
-def funnel_steps(
-    conversion: pd.DataFrame, labels: dict[str, str]
-) -> tuple[list[str], list[int]]:
+def funnel_steps(conversion: pd.DataFrame, labels: dict[str, str]) -> tuple[list[str], list[int]]:
     """Each from-stage with its ``entered_count``, then the last to-stage (``advanced_count``)."""
     if conversion.empty:
         return [], []
@@ -83,9 +101,7 @@ def conversion_table(conversion: pd.DataFrame, labels: dict[str, str]) -> Styler
             "Conversion": conversion["conversion_rate"],
             "Resolved conversion": conversion["resolved_conversion_rate"],
             "Benchmark": conversion["benchmark_rate"],
-            "vs benchmark": [
-                _marker(f, BELOW, AT_OR_ABOVE) for f in conversion["below_benchmark"]
-            ],
+            "vs benchmark": [_marker(f, BELOW, AT_OR_ABOVE) for f in conversion["below_benchmark"]],
             "Entered amount": conversion["entered_amount"],
             "Advanced amount": conversion["advanced_amount"],
         }

@@ -25,6 +25,7 @@ import duckdb
 PUBLISHED_TABLES: tuple[str, ...] = (
     "mart_funnel_conversion",
     "mart_stage_dwell",
+    "mart_stage_skips",
     "fct_stage_transitions",
     "fct_stage_visits",
     "dim_opportunities",

@@ -20,6 +20,9 @@ transition; the funnel is each entered count plus the last advanced count):
 - month 2025-06 · all · renewal: funnel 40, 34, 28, 20
 - dwell month 2025-06 · all · standard medians 5, 10, 18, 33 (negotiation over its 30-day SLA);
   May initial_contact median 6; 华东 initial_contact median 4
+- stage skips (moved, skipped → share): month 2025-06 · all · standard 80, 12 → 15%; May 100, 25
+  → 25%; June 华东 20, 2 → 10%; Q2 all 180, 37 → 20.6%; June renewal 30, 0 → 0%; no row for the
+  hostile segment
 """
 
 from __future__ import annotations
@@ -64,25 +67,39 @@ STAGES = {
 Transition = tuple[int, int, int, int, float | None]  # entered, advanced, lost, open, benchmark
 FUNNELS: dict[tuple[str, dt.date, str, str, str], list[Transition]] = {
     ("month", JUNE, "all", "all", "standard"): [
-        (90, 60, 20, 10, 0.60), (60, 40, 15, 5, 0.70), (40, 22, 12, 6, None),
+        (90, 60, 20, 10, 0.60),
+        (60, 40, 15, 5, 0.70),
+        (40, 22, 12, 6, None),
         (22, 11, 8, 3, 0.45),
     ],
     ("month", MAY, "all", "all", "standard"): [
-        (120, 80, 30, 10, 0.60), (75, 50, 20, 5, 0.65), (50, 28, 15, 7, None),
+        (120, 80, 30, 10, 0.60),
+        (75, 50, 20, 5, 0.65),
+        (50, 28, 15, 7, None),
         (28, 14, 10, 4, 0.45),
     ],
     ("month", JUNE, "region", "华东", "standard"): [
-        (30, 20, 6, 4, 0.60), (20, 12, 5, 3, 0.70), (12, 7, 3, 2, None), (7, 3, 3, 1, 0.45),
+        (30, 20, 6, 4, 0.60),
+        (20, 12, 5, 3, 0.70),
+        (12, 7, 3, 2, None),
+        (7, 3, 3, 1, 0.45),
     ],
     ("month", JUNE, "region", HOSTILE_SEGMENT, "standard"): [
-        (5, 4, 1, 0, 0.60), (4, 3, 1, 0, 0.70), (3, 2, 1, 0, None), (2, 1, 1, 0, 0.45),
+        (5, 4, 1, 0, 0.60),
+        (4, 3, 1, 0, 0.70),
+        (3, 2, 1, 0, None),
+        (2, 1, 1, 0, 0.45),
     ],
     ("quarter", Q2, "all", "all", "standard"): [
-        (210, 135, 50, 25, 0.60), (135, 90, 30, 15, 0.70), (90, 50, 27, 13, None),
+        (210, 135, 50, 25, 0.60),
+        (135, 90, 30, 15, 0.70),
+        (90, 50, 27, 13, None),
         (50, 25, 18, 7, 0.45),
     ],
     ("month", JUNE, "all", "all", "renewal"): [
-        (40, 34, 4, 2, 0.80), (34, 28, 4, 2, 0.85), (28, 20, 5, 3, 0.70),
+        (40, 34, 4, 2, 0.80),
+        (34, 28, 4, 2, 0.85),
+        (28, 20, 5, 3, 0.70),
     ],
 }
 
@@ -102,6 +119,15 @@ DWELLS: dict[tuple[str, dt.date, str, str, str], list[Dwell]] = {
     ],
 }
 
+Skips = tuple[int, int]  # opportunities that moved stage, of which skipped a stage
+SKIPS: dict[tuple[str, dt.date, str, str, str], Skips] = {
+    ("month", JUNE, "all", "all", "standard"): (80, 12),
+    ("month", MAY, "all", "all", "standard"): (100, 25),
+    ("month", JUNE, "region", "华东", "standard"): (20, 2),
+    ("quarter", Q2, "all", "all", "standard"): (180, 37),
+    ("month", JUNE, "all", "all", "renewal"): (30, 0),
+}
+
 DDL = """
 CREATE TABLE _publish_info (refresh_id VARCHAR, as_of_date DATE, published_at TIMESTAMP,
     run_started_at TIMESTAMP, duration_seconds DOUBLE);
@@ -115,6 +141,9 @@ CREATE TABLE mart_stage_dwell (as_of_date DATE, period_grain VARCHAR, period_sta
     segment_dimension VARCHAR, segment_value VARCHAR, sales_process VARCHAR, stage_code VARCHAR,
     stage_order INTEGER, completed_visits BIGINT, mean_days DOUBLE, median_days DOUBLE,
     p90_days DOUBLE, open_visits BIGINT, open_median_age_days DOUBLE, refresh_id VARCHAR);
+CREATE TABLE mart_stage_skips (as_of_date DATE, period_grain VARCHAR, period_start DATE,
+    segment_dimension VARCHAR, segment_value VARCHAR, sales_process VARCHAR,
+    opportunities BIGINT, skipping_opportunities BIGINT, skip_share DOUBLE, refresh_id VARCHAR);
 CREATE TABLE dim_stages (sales_process VARCHAR, stage_code VARCHAR, stage_order INTEGER,
     stage_name_zh VARCHAR, stage_name_en VARCHAR, win_probability DOUBLE, sla_days INTEGER,
     is_won_stage BOOLEAN, refresh_id VARCHAR);
@@ -135,8 +164,13 @@ def build_snapshot(path: Path, refresh_id: str, extra_sql: Sequence[str] = ()) -
         con.execute(DDL)
         con.execute(
             "INSERT INTO _publish_info VALUES (?, ?, ?, ?, ?)",
-            [refresh_id, as_of, dt.datetime(2025, 7, 1, 2, 5), dt.datetime(2025, 7, 1, 2, 0),
-             300.0],
+            [
+                refresh_id,
+                as_of,
+                dt.datetime(2025, 7, 1, 2, 5),
+                dt.datetime(2025, 7, 1, 2, 0),
+                300.0,
+            ],
         )
         stage_rows = []
         for process, stages in STAGES.items():
@@ -148,12 +182,29 @@ def build_snapshot(path: Path, refresh_id: str, extra_sql: Sequence[str] = ()) -
         for (grain, start, dim, value, process), transitions in FUNNELS.items():
             codes = [s[0] for s in STAGES[process]]
             for i, (entered, advanced, lost, open_, bench) in enumerate(transitions):
-                funnel_rows.append([
-                    as_of, grain, start, dim, value, process, codes[i], codes[i + 1], i + 1,
-                    entered, advanced, lost, open_, advanced / entered,
-                    advanced / (advanced + lost), entered * 10000, advanced * 10000, bench,
-                    refresh_id,
-                ])
+                funnel_rows.append(
+                    [
+                        as_of,
+                        grain,
+                        start,
+                        dim,
+                        value,
+                        process,
+                        codes[i],
+                        codes[i + 1],
+                        i + 1,
+                        entered,
+                        advanced,
+                        lost,
+                        open_,
+                        advanced / entered,
+                        advanced / (advanced + lost),
+                        entered * 10000,
+                        advanced * 10000,
+                        bench,
+                        refresh_id,
+                    ]
+                )
         con.executemany(
             f"INSERT INTO mart_funnel_conversion VALUES ({', '.join('?' * 19)})", funnel_rows
         )
@@ -162,11 +213,31 @@ def build_snapshot(path: Path, refresh_id: str, extra_sql: Sequence[str] = ()) -
         for (grain, start, dim, value, process), visits in DWELLS.items():
             order = {s[0]: i for i, s in enumerate(STAGES[process], start=1)}
             for code, done, mean, median, p90, open_, age in visits:
-                dwell_rows.append([as_of, grain, start, dim, value, process, code, order[code],
-                                   done, mean, median, p90, open_, age, refresh_id])
-        con.executemany(
-            f"INSERT INTO mart_stage_dwell VALUES ({', '.join('?' * 15)})", dwell_rows
-        )
+                dwell_rows.append(
+                    [
+                        as_of,
+                        grain,
+                        start,
+                        dim,
+                        value,
+                        process,
+                        code,
+                        order[code],
+                        done,
+                        mean,
+                        median,
+                        p90,
+                        open_,
+                        age,
+                        refresh_id,
+                    ]
+                )
+        con.executemany(f"INSERT INTO mart_stage_dwell VALUES ({', '.join('?' * 15)})", dwell_rows)
+        skip_rows = [
+            [as_of, grain, start, dim, value, process, moved, skipped, skipped / moved, refresh_id]
+            for (grain, start, dim, value, process), (moved, skipped) in SKIPS.items()
+        ]
+        con.executemany(f"INSERT INTO mart_stage_skips VALUES ({', '.join('?' * 10)})", skip_rows)
         con.execute(
             "INSERT INTO dim_opportunities VALUES ('OPP1', '华东电网 扩容', 'standard', "
             "'proposal', ?), ('OPP2', '续约 2025', 'renewal', 'signed', ?)",
@@ -194,11 +265,13 @@ class FixtureWarehouse:
         path = self.snapshot_path(refresh_id)
         path.parent.mkdir(parents=True, exist_ok=True)
         build_snapshot(path, refresh_id, extra_sql)
-        self.write_pointer({
-            "snapshot": f"snapshots/{refresh_id}.duckdb",
-            "refresh_id": refresh_id,
-            "published_at": "2025-07-01T02:05:00Z",
-        })
+        self.write_pointer(
+            {
+                "snapshot": f"snapshots/{refresh_id}.duckdb",
+                "refresh_id": refresh_id,
+                "published_at": "2025-07-01T02:05:00Z",
+            }
+        )
         return path
 
     def write_pointer(self, doc: object) -> None:
@@ -220,10 +293,13 @@ def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FixtureWarehou
     root.mkdir()
     (root / "build.duckdb").write_bytes(b"not a duckdb file: the dashboard must never open this")
     wh = FixtureWarehouse(root)
-    wh.publish("old", [
-        "UPDATE mart_funnel_conversion SET entered_count = 999 WHERE period_start = DATE "
-        "'2025-06-01' AND segment_dimension = 'all' AND from_stage = 'initial_contact'",
-    ])
+    wh.publish(
+        "old",
+        [
+            "UPDATE mart_funnel_conversion SET entered_count = 999 WHERE period_start = DATE "
+            "'2025-06-01' AND segment_dimension = 'all' AND from_stage = 'initial_contact'",
+        ],
+    )
     wh.publish(REFRESH_ID)
     monkeypatch.setenv("FUNNEL_WAREHOUSE", str(root))
     return wh

@@ -103,6 +103,38 @@ def test_dwell_table(app: AppTest) -> None:
     assert list(table["Median vs SLA"]) == ["✓ within"] * 3 + ["▲ over SLA"]
 
 
+def skip_metric(at: AppTest) -> tuple[str, str]:
+    """Label and value of the stage-skip metric."""
+    [metric] = at.metric
+    return metric.label, metric.value
+
+
+def test_skip_share_metric(app: AppTest) -> None:
+    assert skip_metric(app) == ("Skipped a stage 跳过阶段占比", "15.0%")
+    assert "created" in app.metric[0].help
+    assert any(
+        "12 of 80 opportunities created in the period that moved stage" in c.value
+        for c in app.caption
+    )
+
+
+def test_skip_share_follows_the_filters(app: AppTest) -> None:
+    select(app, "funnel_period", dt.date(2025, 5, 1))
+    assert skip_metric(app)[1] == "25.0%"
+    select(app, "funnel_grain", "quarter")
+    assert skip_metric(app)[1] == "20.6%"
+    select(app, "funnel_grain", "month")
+    select(app, "funnel_dimension", "region")
+    select(app, "funnel_segment_value", "华东")
+    assert skip_metric(app)[1] == "10.0%"
+    select(app, "funnel_segment_value", "X'; DROP TABLE dim_stages; --")  # no row
+    assert skip_metric(app)[1] == "—"
+    assert any("has moved stage yet" in c.value for c in app.caption)
+    select(app, "funnel_dimension", "all")
+    select(app, "funnel_process", "renewal")
+    assert skip_metric(app)[1] == "0.0%"
+
+
 def test_changing_period_changes_numbers(app: AppTest) -> None:
     select(app, "funnel_period", dt.date(2025, 5, 1))
     assert funnel(app)[1] == [120, 75, 50, 28, 14]
@@ -153,10 +185,13 @@ def test_switch_page_to_funnel(app: AppTest) -> None:
 
 
 def test_new_publish_is_shown_on_rerun(warehouse, app: AppTest) -> None:
-    warehouse.publish("20250702T020000Z", [
-        "UPDATE mart_funnel_conversion SET entered_count = 91 WHERE period_start = DATE "
-        "'2025-06-01' AND segment_dimension = 'all' AND from_stage = 'initial_contact'",
-    ])
+    warehouse.publish(
+        "20250702T020000Z",
+        [
+            "UPDATE mart_funnel_conversion SET entered_count = 91 WHERE period_start = DATE "
+            "'2025-06-01' AND segment_dimension = 'all' AND from_stage = 'initial_contact'",
+        ],
+    )
     app.run()
     assert funnel(app)[1][0] == 91
     assert any("20250702T020000Z" in c.value for c in app.caption)

@@ -19,10 +19,12 @@ STANDARD = ["initial_contact", "needs_confirmed", "proposal", "negotiation"]
 
 def _same(actual: list[Any], expected: list[Any]) -> bool:
     """List equality where a null (None / NaN / NA) only matches None."""
+
     def norm(v: Any) -> Any:
         if v is None or (isinstance(v, float) and math.isnan(v)) or str(v) == "<NA>":
             return None
         return v
+
     return [norm(v) for v in actual] == expected
 
 
@@ -140,9 +142,31 @@ def test_stage_dwell_rows(warehouse) -> None:
     assert list(df["open_median_age_days"]) == [8.0, 12.0, 22.0, 40.0]
     assert list(df["sla_days"]) == [14, 21, 30, 30]
     assert list(df["median_over_sla"]) == [False, False, False, True]
-    assert list(queries.stage_dwell("month", MAY, "all", "all", "standard")["median_days"]) == [
-        6.0
-    ]
+    assert list(queries.stage_dwell("month", MAY, "all", "all", "standard")["median_days"]) == [6.0]
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        (("month", JUNE, "all", "all", "standard"), [(80, 12, 0.15)]),
+        (("month", "2025-05-01", "all", "all", "standard"), [(100, 25, 0.25)]),
+        (("month", JUNE, "region", "华东", "standard"), [(20, 2, 0.1)]),
+        (("quarter", Q2, "all", "all", "standard"), [(180, 37, round(37 / 180, 4))]),
+        (("month", JUNE, "all", "all", "renewal"), [(30, 0, 0.0)]),
+        (("month", JUNE, "region", HOSTILE_SEGMENT, "standard"), []),
+    ],
+)
+def test_stage_skips(warehouse, filters: tuple, expected: list[tuple]) -> None:
+    df = queries.stage_skips(*filters)
+    assert list(df.columns) == ["opportunities", "skipping_opportunities", "skip_share"]
+    rows = [(int(r[0]), int(r[1]), round(float(r[2]), 4)) for r in df.itertuples(index=False)]
+    assert rows == expected
+
+
+def test_stage_skips_binds_hostile_values(warehouse) -> None:
+    for hostile in HOSTILE:
+        assert queries.stage_skips("month", JUNE, hostile, hostile, hostile).empty
+    assert len(queries.stage_skips("month", JUNE, "all", "all", "standard")) == 1
 
 
 def test_stages(warehouse) -> None:
@@ -158,7 +182,7 @@ HOSTILE = [
     "' OR '1'='1",
     "all' --",
     "all'; DROP TABLE mart_funnel_conversion; --",
-    "standard\"; SELECT 1; --",
+    'standard"; SELECT 1; --',
     ";",
     "--",
     "'",
@@ -176,8 +200,9 @@ def test_hostile_filter_values_match_nothing_and_inject_nothing(
     assert queries.stage_dwell(*filters).empty
     assert queries.stages(hostile).empty
     # everything still there
-    assert list(queries.funnel_conversion("month", JUNE, "all", "all", "standard")[
-        "entered_count"]) == [90, 60, 40, 22]
+    assert list(
+        queries.funnel_conversion("month", JUNE, "all", "all", "standard")["entered_count"]
+    ) == [90, 60, 40, 22]
     with duckdb.connect(str(warehouse.snapshot_path("20250701T020000Z")), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM mart_funnel_conversion").fetchone() == (23,)
 
@@ -207,6 +232,7 @@ def test_only_the_snapshot_is_opened_read_only(warehouse, monkeypatch: pytest.Mo
     queries.funnel_conversion("month", JUNE, "all", "all", "standard")
     queries.stage_dwell("month", JUNE, "all", "all", "standard")
     queries.stages("standard")
+    queries.stage_skips("month", JUNE, "all", "all", "standard")
     current = str(warehouse.snapshot_path("20250701T020000Z").resolve())
     assert opened and set(opened) == {(current, True)}
 
@@ -215,10 +241,13 @@ def test_new_publish_invalidates_the_cache(warehouse) -> None:
     args = ("month", JUNE, "all", "all", "standard")
     assert queries.funnel_conversion(*args)["entered_count"].iloc[0] == 90
     assert queries.funnel_conversion(*args)["entered_count"].iloc[0] == 90  # cached
-    warehouse.publish("20250702T020000Z", [
-        "UPDATE mart_funnel_conversion SET entered_count = 91 WHERE period_start = DATE "
-        "'2025-06-01' AND segment_dimension = 'all' AND from_stage = 'initial_contact'",
-    ])
+    warehouse.publish(
+        "20250702T020000Z",
+        [
+            "UPDATE mart_funnel_conversion SET entered_count = 91 WHERE period_start = DATE "
+            "'2025-06-01' AND segment_dimension = 'all' AND from_stage = 'initial_contact'",
+        ],
+    )
     assert queries.funnel_conversion(*args)["entered_count"].iloc[0] == 91
     assert queries.publish_info().refresh_id == "20250702T020000Z"
     assert json.loads(warehouse.pointer.read_text())["refresh_id"] == "20250702T020000Z"

@@ -29,6 +29,8 @@ import pytz
 # helpers come in as fixtures from conftest.py (no `import conftest`: module names of
 # conftest files are not unique across the repository's test folders)
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
+pytestmark = pytest.mark.slow  # builds the dbt project several times: about a minute
+
 FIXTURE_AS_OF_DATE = "2025-06-30"
 
 MARTS = (
@@ -38,6 +40,7 @@ MARTS = (
     "dim_stages",
     "mart_funnel_conversion",
     "mart_stage_dwell",
+    "mart_stage_skips",
 )
 
 
@@ -55,9 +58,9 @@ def test_build_passes_every_model_and_test(built_warehouse) -> None:
     for r in results:
         kind = r["unique_id"].split(".")[0]
         kinds[kind] = kinds.get(kind, 0) + 1
-    assert kinds.get("unit_test", 0) >= 11
+    assert kinds.get("unit_test", 0) >= 12
     assert kinds.get("test", 0) >= 150
-    assert kinds.get("model", 0) == 18
+    assert kinds.get("model", 0) == 19
     assert kinds.get("seed", 0) == 3
 
 
@@ -226,6 +229,38 @@ def test_stage_dwell_hand_worked(built_warehouse) -> None:
         "and segment_dimension = 'all' and sales_process = 'standard' "
         "and stage_code = 'proposal'"
     ) == [(3, 16.0, 2, round((56.583333 + 29.625) / 2, 4))]
+
+
+def test_stage_skips_hand_worked(built_warehouse) -> None:
+    _require_build(built_warehouse)
+    rows = built_warehouse.query(
+        "select period_grain, period_start, opportunities, skipping_opportunities, "
+        "round(skip_share, 4) from marts.mart_stage_skips "
+        "where segment_dimension = 'all' and sales_process = 'standard' "
+        "order by period_grain, period_start"
+    )
+    assert rows == [
+        # created in April: OPP001 and OPP003 moved forward, OPP002 skipped to proposal
+        ("month", dt.date(2025, 4, 1), 3, 1, 0.3333),
+        # OPP004 (forward, then a 'same' re-save) and OPP005 (its skip to signed is dated
+        # 07-10, after the as-of date)
+        ("month", dt.date(2025, 5, 1), 2, 0, 0.0),
+        # OPP009 moved; OPP010 only entered (never moved): left out
+        ("month", dt.date(2025, 6, 1), 1, 0, 0.0),
+        ("quarter", dt.date(2025, 4, 1), 6, 1, 0.1667),
+    ]
+    # OPP002 and OPP009 are the north region's (account ACC002)
+    assert built_warehouse.query(
+        "select opportunities, skipping_opportunities, skip_share from marts.mart_stage_skips "
+        "where period_grain = 'quarter' and segment_dimension = 'region' "
+        "and segment_value = 'north' and sales_process = 'standard'"
+    ) == [(2, 1, 0.5)]
+    # renewal: OPP007 moved forward twice; OPP008 only entered
+    assert built_warehouse.query(
+        "select opportunities, skipping_opportunities from marts.mart_stage_skips "
+        "where period_grain = 'quarter' and segment_dimension = 'all' "
+        "and sales_process = 'renewal'"
+    ) == [(1, 0)]
 
 
 def test_every_mart_carries_the_as_of_date(built_warehouse) -> None:

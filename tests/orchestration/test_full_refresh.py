@@ -13,7 +13,7 @@ from ingestion.contract import FAMILIES
 from orchestration.lib.publish import PUBLISHED_TABLES, read_pointer
 from tests.orchestration.conftest import AS_OF, Pipeline
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow  # a full pipeline run: over a minute
 
 
 def serving_snapshot(warehouse: Path) -> Path:
