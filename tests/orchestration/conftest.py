@@ -1,11 +1,16 @@
-"""One real pipeline run on generated demo data, shared by the orchestration tests."""
+"""Real pipeline runs on generated demo data, shared by the orchestration tests.
+
+Each `Pipeline` has its own inbox and warehouse; `run()` points the environment at them only
+for the duration of the run, so several pipelines can live in one test session.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -27,35 +32,53 @@ class Pipeline:
     truth: dict[str, Any]
     generated_rows: dict[str, int]
     instance: dg.DagsterInstance
+    extra_env: dict[str, str] = field(default_factory=dict)
 
-    def run(self) -> dg.ExecuteInProcessResult:
+    @contextlib.contextmanager
+    def environment(self, **overrides: str) -> Iterator[None]:
+        """Point FUNNEL_* at this pipeline's folders (plus overrides) inside the block."""
+        values = {
+            "FUNNEL_INBOX": str(self.inbox),
+            "FUNNEL_WAREHOUSE": str(self.warehouse),
+            "FUNNEL_AS_OF": AS_OF.isoformat(),
+            **self.extra_env,
+            **overrides,
+        }
+        saved = {key: os.environ.get(key) for key in values}
+        os.environ.update(values)
+        try:
+            yield
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+    def run(self, **env: str) -> dg.ExecuteInProcessResult:
         from orchestration.definitions import defs
 
-        return defs.resolve_job_def("full_refresh").execute_in_process(
-            instance=self.instance, raise_on_error=False
-        )
+        with self.environment(**env):
+            return defs.resolve_job_def("full_refresh").execute_in_process(
+                instance=self.instance, raise_on_error=False
+            )
+
+
+def make_pipeline(root: Path, n_opportunities: int, seed: int) -> Iterator[Pipeline]:
+    from ingestion.demo.generate import generate
+
+    ensure_dbt_manifest()
+    inbox, warehouse = root / "inbox", root / "warehouse"
+    counts = generate(inbox, n_opportunities, seed, AS_OF)
+    truth = json.loads((inbox / "truth.json").read_text(encoding="utf-8"))
+    with dg.DagsterInstance.ephemeral() as instance:
+        yield Pipeline(inbox, warehouse, truth, counts, instance)
 
 
 @pytest.fixture(scope="session")
 def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
-    from ingestion.demo.generate import generate
-
-    ensure_dbt_manifest()
-    root = tmp_path_factory.mktemp("pipeline")
-    inbox, warehouse = root / "inbox", root / "warehouse"
-    counts = generate(inbox, N_OPPORTUNITIES, SEED, AS_OF)
-    saved = {k: os.environ.get(k) for k in ("FUNNEL_INBOX", "FUNNEL_WAREHOUSE", "FUNNEL_AS_OF")}
-    os.environ.update(
-        FUNNEL_INBOX=str(inbox), FUNNEL_WAREHOUSE=str(warehouse), FUNNEL_AS_OF=AS_OF.isoformat()
-    )
-    truth = json.loads((inbox / "truth.json").read_text(encoding="utf-8"))
-    with dg.DagsterInstance.ephemeral() as instance:
-        yield Pipeline(inbox, warehouse, truth, counts, instance)
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+    """The demo pipeline at a size where the truth tests have statistical power."""
+    yield from make_pipeline(tmp_path_factory.mktemp("pipeline"), N_OPPORTUNITIES, SEED)
 
 
 @pytest.fixture(scope="session")
