@@ -1,0 +1,32 @@
+"""Shared helpers: fixtures folder, a DuckDB connection and loading canonical files."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingestion.contract import FAMILIES
+from ingestion.loader import FileLoad, load_family, reconcile
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+LOADED_AT = datetime(2026, 1, 1, 2, 0, 0)
+
+
+@pytest.fixture()
+def con(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    connection = duckdb.connect(str(tmp_path / "build.duckdb"))
+    yield connection
+    connection.close()
+
+
+def load_all(con: duckdb.DuckDBPyConnection, inbox: Path) -> list[FileLoad]:
+    """Load every family in contract order (parents first); every file must reconcile."""
+    loads: list[FileLoad] = []
+    for family in FAMILIES:
+        loads.extend(load_family(con, family, inbox, LOADED_AT))
+        assert reconcile(con, family) == []
+    return loads
