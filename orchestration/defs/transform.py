@@ -1,14 +1,16 @@
 """The dbt project as Dagster assets; dbt tests appear as asset checks by themselves."""
 
 import json
+import os
 from collections.abc import Iterator
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
+from ingestion.definitions import default_folder, validate_definitions
 from orchestration.defs.ingest import WRITER_POOL
-from orchestration.defs.resources import dbt_project
+from orchestration.defs.resources import DBT_PROJECT_DIR, dbt_project
 from orchestration.lib.settings import as_of_date, timezone_name
 
 
@@ -16,9 +18,28 @@ def dbt_vars() -> dict[str, str]:
     return {"as_of_date": as_of_date().isoformat(), "timezone": timezone_name()}
 
 
+def checked_definitions_env() -> dict[str, str]:
+    """Validate the sales-ops definitions; return the env that points dbt at them.
+
+    Stops the run, naming file, line and field, before dbt loads a broken definition. dbt needs
+    the folder relative to its project (with an absolute seed path it would overwrite the CSVs).
+    """
+    folder = default_folder()
+    errors = validate_definitions(folder)
+    if errors:
+        raise dg.Failure(
+            description=f"{len(errors)} error(s) in the sales-ops definitions in {folder}:\n"
+            + "\n".join(str(e) for e in errors),
+            metadata={"definitions_folder": str(folder), "errors": len(errors)},
+        )
+    return {"FUNNEL_DEFINITIONS": os.path.relpath(folder.resolve(), DBT_PROJECT_DIR.resolve())}
+
+
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, pool=WRITER_POOL)
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
-    """`dbt build` (seeds, models, tests) for the run's as-of date."""
+    """Validate the definitions, then `dbt build` (seeds, models, tests) for the as-of date."""
+    env = checked_definitions_env()
     variables = dbt_vars()
-    context.log.info(f"dbt build with vars {variables}")
+    context.log.info(f"dbt build with vars {variables}, definitions {env['FUNNEL_DEFINITIONS']}")
+    os.environ.update(env)
     yield from dbt.cli(["build", "--vars", json.dumps(variables)], context=context).stream()

@@ -28,8 +28,19 @@ PUBLISHED_TABLES: tuple[str, ...] = (
     "mart_stage_skips",
     "fct_stage_transitions",
     "fct_stage_visits",
+    "mart_win_rates",
+    "mart_forecast_vs_target",
+    "mart_forecast_accuracy",
+    "mart_pipeline_waterfall",
+    "mart_bottleneck_alerts",
+    "mart_l2c",
+    "fct_alert_opportunities",
+    "fct_pipeline_snapshots",
     "dim_opportunities",
     "dim_stages",
+    "dim_date",
+    "dim_accounts",
+    "dim_sales_reps",
 )
 MARTS_SCHEMA = "marts"
 POINTER_NAME = "serving.json"

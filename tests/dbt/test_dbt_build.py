@@ -60,8 +60,9 @@ def test_build_passes_every_model_and_test(built_warehouse) -> None:
         kinds[kind] = kinds.get(kind, 0) + 1
     assert kinds.get("unit_test", 0) >= 12
     assert kinds.get("test", 0) >= 150
-    assert kinds.get("model", 0) == 19
-    assert kinds.get("seed", 0) == 3
+    # a lower bound: other work adds models too
+    assert kinds.get("model", 0) >= 25
+    assert kinds.get("seed", 0) >= 5
 
 
 def test_staging_keeps_latest_loaded_version(built_warehouse) -> None:

@@ -1,11 +1,12 @@
 -- One row per stage change up to the as-of date, with the move's direction and the
--- opportunity's segment attributes.
+-- opportunity's segment attributes; team and region are attributed to the organisation at
+-- the change's time, or to the current one (var restate_to_current_org), upstream.
 
 with
 
 stage_changes as (
 
-    select * from {{ ref('int_stage_changes_sequenced') }}
+    select * from {{ ref('int_stage_changes_attributed') }}
 
 ),
 
@@ -31,11 +32,12 @@ transitions as (
         stage_changes.stages_moved,
         opportunities.customer_type,
         opportunities.tier,
-        opportunities.region,
+        stage_changes.region,
         opportunities.product_category,
         opportunities.opportunity_type,
         opportunities.owner_id,
-        opportunities.team,
+        stage_changes.team,
+        stage_changes.org_attribution,
         {{ as_of_date() }} as as_of_date
     from stage_changes
     inner join opportunities

@@ -1,12 +1,13 @@
 -- One row per opportunity × visit of a (non-won) stage up to the as-of date: when the
 -- opportunity entered the stage, when and why it left it, and how long it stayed. Visits of
--- the won stage (signed) are excluded: winning has no dwell.
+-- the won stage (signed) are excluded: winning has no dwell. Team and region are those
+-- attributed to the change that started the visit (var restate_to_current_org).
 
 with
 
 stage_changes as (
 
-    select * from {{ ref('int_stage_changes_sequenced') }}
+    select * from {{ ref('int_stage_changes_attributed') }}
 
 ),
 
@@ -38,6 +39,9 @@ visits as (
         to_stage as stage_code,
         to_stage_order as stage_order,
         changed_at as entered_at,
+        team,
+        region,
+        org_attribution,
         lead(changed_at) over (
             partition by opportunity_id order by change_number
         ) as next_visit_entered_at,
@@ -79,11 +83,9 @@ with_exit as (
         end as exit_reason,
         opportunities.customer_type,
         opportunities.tier,
-        opportunities.region,
         opportunities.product_category,
         opportunities.opportunity_type,
-        opportunities.owner_id,
-        opportunities.team
+        opportunities.owner_id
     from dwell_visits
     inner join opportunities
         on dwell_visits.opportunity_id = opportunities.opportunity_id
@@ -119,6 +121,7 @@ final as (
         opportunity_type,
         owner_id,
         team,
+        org_attribution,
         {{ as_of_date() }} as as_of_date
     from with_exit
 

@@ -1,0 +1,127 @@
+-- One row per stage change up to the as-of date (int_stage_changes_sequenced) with the
+-- opportunity's owner and the owner's team and region attributed from dim_sales_reps: the
+-- version valid on the change's date, or the current one when
+-- var('restate_to_current_org') is true.
+
+{%- set restate = (var('restate_to_current_org', false) | string | lower)
+    in ['true', '1', 'yes'] -%}
+{%- set restate_sql = 'true' if restate else 'false' %}
+
+with
+
+stage_changes as (
+
+    select * from {{ ref('int_stage_changes_sequenced') }}
+
+),
+
+opportunities as (
+
+    select * from {{ ref('int_opportunities_enriched') }}
+
+),
+
+accounts as (
+
+    select * from {{ ref('stg_crm__accounts') }}
+
+),
+
+sales_reps as (
+
+    select * from {{ ref('dim_sales_reps') }}
+
+),
+
+rep_ranges as (
+
+    select
+        sales_reps.*,
+        min(valid_from) over (partition by rep_id) as first_valid_from
+    from sales_reps
+
+),
+
+owned_changes as (
+
+    select
+        stage_changes.*,
+        opportunities.owner_id,
+        accounts.region as account_region,
+        cast(stage_changes.changed_at as {{ type_date() }}) as changed_on
+    from stage_changes
+    inner join opportunities
+        on stage_changes.opportunity_id = opportunities.opportunity_id
+    left join accounts
+        on opportunities.account_id = accounts.account_id
+
+),
+
+attributed as (
+
+    select
+        owned_changes.*,
+        rep_ranges.rep_version_id,
+        rep_ranges.team,
+        rep_ranges.region as rep_region,
+        case
+            when rep_ranges.rep_id is null then null
+            when {{ restate_sql }} then 'current'
+            when owned_changes.changed_on < rep_ranges.first_valid_from
+                then 'before_first_export'
+            else 'event_time'
+        end as org_attribution
+    from owned_changes
+    left join rep_ranges
+        on owned_changes.owner_id = rep_ranges.rep_id
+        and (
+            ({{ restate_sql }} and rep_ranges.is_current)
+            or (
+                not {{ restate_sql }}
+                and (
+                    (
+                        owned_changes.changed_on >= rep_ranges.valid_from
+                        and (
+                            rep_ranges.valid_to is null
+                            or owned_changes.changed_on < rep_ranges.valid_to
+                        )
+                    )
+                    or (
+                        owned_changes.changed_on < rep_ranges.first_valid_from
+                        and rep_ranges.valid_from = rep_ranges.first_valid_from
+                    )
+                )
+            )
+        )
+
+),
+
+final as (
+
+    select
+        stage_change_id,
+        opportunity_id,
+        sales_process,
+        change_number,
+        recorded_from_stage,
+        from_stage,
+        to_stage,
+        from_stage_order,
+        to_stage_order,
+        stages_moved,
+        direction,
+        changed_at,
+        changed_by,
+        next_changed_at,
+        is_latest_change,
+        owner_id,
+        rep_version_id,
+        team,
+        rep_region,
+        coalesce(account_region, rep_region) as region,
+        org_attribution
+    from attributed
+
+)
+
+select * from final

@@ -1,0 +1,62 @@
+-- One row per opportunity × loaded export file: every loaded version of each opportunity,
+-- typed (the fields whose history matters: amount, expected close date, stage, status).
+
+with
+
+-- not named `source`: the table has a column of that name
+source_rows as (
+
+    select * from {{ source('crm', 'opportunities') }}
+
+),
+
+typed as (
+
+    select
+        {{ clean_text('opportunity_id') }} as opportunity_id,
+        cast({{ clean_text('amount') }} as {{ type_amount() }}) as amount,
+        upper(coalesce({{ clean_text('currency') }}, 'CNY')) as currency,
+        cast({{ clean_text('expected_close_date') }} as {{ type_date() }}) as expected_close_date,
+        {{ clean_text('current_stage') }} as current_stage,
+        {{ clean_text('status') }} as status,
+        _source_file as source_file,
+        _row_number as source_row_number,
+        _loaded_at as loaded_at
+    from source_rows
+
+),
+
+deduplicated as (
+
+    -- a key repeated within one file: keep its last row, as staging does
+    select
+        typed.*,
+        row_number() over (
+            partition by opportunity_id, loaded_at, source_file
+            order by source_row_number desc
+        ) as row_rank
+    from typed
+
+),
+
+final as (
+
+    select
+        opportunity_id,
+        row_number() over (
+            partition by opportunity_id
+            order by loaded_at, source_file
+        ) as version_number,
+        amount,
+        currency,
+        expected_close_date,
+        current_stage,
+        status,
+        source_file,
+        loaded_at
+    from deduplicated
+    where row_rank = 1
+
+)
+
+select * from final
