@@ -11,11 +11,29 @@ st.set_page_config(page_title="Funnel Warehouse", page_icon=":material/filter_al
 PAGES = {
     "Sales 销售": [
         st.Page(
+            "app_pages/overview.py",
+            title="Overview 总览",
+            icon=":material/dashboard:",
+            url_path="overview",
+            default=True,
+        ),
+        st.Page(
             "app_pages/funnel.py",
             title="Funnel 漏斗",
             icon=":material/filter_alt:",
             url_path="funnel",
-            default=True,
+        ),
+        st.Page(
+            "app_pages/forecast.py",
+            title="Forecast vs target 预测与目标",
+            icon=":material/target:",
+            url_path="forecast",
+        ),
+        st.Page(
+            "app_pages/alerts.py",
+            title="Alerts 预警",
+            icon=":material/warning:",
+            url_path="alerts",
         ),
     ],
 }

@@ -293,3 +293,141 @@ def _stages(db_path: str, process: str) -> pd.DataFrame:
 def stages(process: str, *, snapshot: Snapshot | None = None) -> pd.DataFrame:
     """The stages of ``process`` from ``dim_stages``, ordered by ``stage_order``."""
     return _stages(_snap(snapshot).cache_key, process)
+
+
+# ---------------------------------------------------------------------- forecast and targets
+
+FORECAST_COLUMNS: Final[tuple[str, ...]] = (
+    "period_grain",
+    "period_start",
+    "segment_dimension",
+    "segment_value",
+    "won_count",
+    "won_amount",
+    "open_count",
+    "open_pipeline_amount",
+    "weighted_configured_amount",
+    "weighted_empirical_amount",
+    "target_amount",
+    "attainment_rate",
+    "projected_configured_amount",
+    "projected_empirical_amount",
+    "projected_configured_attainment_rate",
+    "projected_empirical_attainment_rate",
+    "gap_configured_amount",
+    "gap_empirical_amount",
+    "pipeline_coverage_ratio",
+)
+
+
+@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
+def _forecast_options(db_path: str) -> pd.DataFrame:
+    return _read(
+        db_path,
+        "SELECT DISTINCT period_grain, period_start, segment_dimension"
+        " FROM mart_forecast_vs_target ORDER BY period_grain, period_start, segment_dimension",
+    )
+
+
+def forecast_options(*, snapshot: Snapshot | None = None) -> pd.DataFrame:
+    """Distinct (period_grain, period_start, segment_dimension) of ``mart_forecast_vs_target``."""
+    return _forecast_options(_snap(snapshot).cache_key)
+
+
+@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
+def _forecast_vs_target(db_path: str, grain: str, dimension: str) -> pd.DataFrame:
+    return _read(
+        db_path,
+        f"SELECT {', '.join(FORECAST_COLUMNS)} FROM mart_forecast_vs_target"
+        " WHERE period_grain = ? AND segment_dimension = ?"
+        " ORDER BY period_start DESC, segment_value",
+        [grain, dimension],
+    )
+
+
+def forecast_vs_target(
+    grain: str, dimension: str, *, snapshot: Snapshot | None = None
+) -> pd.DataFrame:
+    """Every period of ``grain`` for one segment dimension, latest period first.
+
+    Columns: ``FORECAST_COLUMNS`` as in the mart (rates are fractions, null without a target).
+    """
+    return _forecast_vs_target(_snap(snapshot).cache_key, grain, dimension)
+
+
+@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
+def _overall_win_rates(db_path: str, grain: str) -> pd.DataFrame:
+    return _read(
+        db_path,
+        "SELECT period_start, sales_process, won_count, lost_count, win_rate FROM mart_win_rates"
+        " WHERE period_grain = ? AND segment_dimension = 'all' AND segment_value = 'all'"
+        " AND stage_code = 'all' ORDER BY period_start DESC, sales_process",
+        [grain],
+    )
+
+
+def overall_win_rates(grain: str, *, snapshot: Snapshot | None = None) -> pd.DataFrame:
+    """Overall (stage_code 'all', all segments) win rate per period and sales process."""
+    return _overall_win_rates(_snap(snapshot).cache_key, grain)
+
+
+# --------------------------------------------------------------------------------- alerts
+
+ALERT_COLUMNS: Final[tuple[str, ...]] = (
+    "alert_id",
+    "alert_type",
+    "severity",
+    "severity_rank",
+    "alert_rank",
+    "priority_score",
+    "segment_dimension",
+    "segment_value",
+    "period_start",
+    "sales_process",
+    "stage_code",
+    "to_stage",
+    "opportunity_id",
+    "owner_id",
+    "escalation_level",
+    "measured_value",
+    "standard_value",
+    "standard_source",
+    "days_over_sla",
+    "due_date",
+    "opportunity_count",
+    "detail",
+    "detail_zh",
+)
+
+
+@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
+def _alerts(db_path: str) -> pd.DataFrame:
+    return _read(
+        db_path,
+        f"SELECT {', '.join(ALERT_COLUMNS)} FROM mart_bottleneck_alerts"
+        " ORDER BY severity_rank DESC, priority_score DESC NULLS LAST, alert_type, alert_rank",
+    )
+
+
+def alerts(*, snapshot: Snapshot | None = None) -> pd.DataFrame:
+    """Every alert of the as-of date, most severe first (``ALERT_COLUMNS``)."""
+    return _alerts(_snap(snapshot).cache_key)
+
+
+@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
+def _alert_opportunities(db_path: str, alert_id: str) -> pd.DataFrame:
+    return _read(
+        db_path,
+        "SELECT a.opportunity_id, a.member_role, o.opportunity_name, o.account_name,"
+        " o.owner_name, o.team, o.current_stage, o.status, o.amount, o.currency,"
+        " o.expected_close_date"
+        " FROM fct_alert_opportunities AS a LEFT JOIN dim_opportunities AS o"
+        " ON o.opportunity_id = a.opportunity_id"
+        " WHERE a.alert_id = ? ORDER BY a.member_role, a.opportunity_id",
+        [alert_id],
+    )
+
+
+def alert_opportunities(alert_id: str, *, snapshot: Snapshot | None = None) -> pd.DataFrame:
+    """The opportunities behind one alert, with their ``dim_opportunities`` attributes."""
+    return _alert_opportunities(_snap(snapshot).cache_key, alert_id)

@@ -128,6 +128,339 @@ SKIPS: dict[tuple[str, dt.date, str, str, str], Skips] = {
     ("month", JUNE, "all", "all", "renewal"): (30, 0),
 }
 
+Amounts = tuple[int, int, int, int, int, int, int | None]
+# won_count, won_amount, open_count, open_pipeline, weighted configured, weighted empirical, target
+FORECASTS: dict[tuple[str, dt.date, str, str], Amounts] = {
+    ("month", JUNE, "all", "all"): (
+        12,
+        6_000_000,
+        20,
+        10_000_000,
+        4_000_000,
+        3_500_000,
+        12_000_000,
+    ),
+    ("month", MAY, "all", "all"): (10, 5_000_000, 15, 8_000_000, 3_000_000, 2_800_000, 10_000_000),
+    ("month", JUNE, "team", "east-1"): (
+        8,
+        4_000_000,
+        12,
+        6_000_000,
+        2_500_000,
+        2_000_000,
+        7_000_000,
+    ),
+    ("month", JUNE, "team", "west-1"): (
+        4,
+        2_000_000,
+        8,
+        4_000_000,
+        1_500_000,
+        1_500_000,
+        5_000_000,
+    ),
+    ("month", MAY, "team", "east-1"): (
+        6,
+        3_000_000,
+        10,
+        5_000_000,
+        2_000_000,
+        1_800_000,
+        6_000_000,
+    ),
+    ("month", JUNE, "region", "华东"): (6, 3_000_000, 10, 5_000_000, 2_000_000, 1_900_000, None),
+    ("quarter", Q2, "all", "all"): (
+        30,
+        15_000_000,
+        40,
+        20_000_000,
+        8_000_000,
+        7_000_000,
+        30_000_000,
+    ),
+}
+
+# period_grain, period_start, segment_dimension, segment_value, sales_process, stage_code
+WIN_RATES: dict[tuple[str, dt.date, str, str, str, str], tuple[int, int]] = {
+    ("month", JUNE, "all", "all", "standard", "all"): (12, 28),  # 0.30
+    ("month", JUNE, "all", "all", "renewal", "all"): (9, 1),  # 0.90
+    ("month", MAY, "all", "all", "standard", "all"): (10, 40),  # 0.20
+    ("month", MAY, "all", "all", "renewal", "all"): (8, 2),  # 0.80
+    ("quarter", Q2, "all", "all", "standard", "all"): (30, 70),  # 0.30
+    ("month", JUNE, "all", "all", "standard", "needs_confirmed"): (12, 18),  # a stage row
+    ("month", JUNE, "region", "华东", "standard", "all"): (5, 5),  # a segment row
+}
+
+CSV_INJECTION = "=cmd|' /C calc'!A0"
+# alert_id, type, severity, severity_rank, alert_rank, priority_score, segment_dimension,
+# segment_value, period_start, sales_process, stage_code, to_stage, opportunity_id, owner_id,
+# escalation_level, measured, standard, standard_source, days_over_sla, due_date,
+# opportunity_count, detail, detail_zh.  Top 5 by severity then score: A1, W1, A2, F1, A3.
+ALERTS = [
+    (
+        "A1",
+        "stalled",
+        "high",
+        3,
+        1,
+        50.0,
+        "importance",
+        "KA",
+        None,
+        "standard",
+        "proposal",
+        None,
+        "OPP1",
+        "R1",
+        "warn",
+        45.0,
+        30.0,
+        "stage SLA thresholds",
+        15,
+        None,
+        1,
+        "Stalled in proposal for 45 days",
+        "方案/报价 停滞 45 天",
+    ),
+    (
+        "A2",
+        "stalled",
+        "medium",
+        2,
+        2,
+        20.0,
+        "importance",
+        "SMB",
+        None,
+        "standard",
+        "negotiation",
+        None,
+        "OPP3",
+        "R2",
+        "remind",
+        40.0,
+        30.0,
+        "stage SLA thresholds",
+        10,
+        None,
+        1,
+        CSV_INJECTION,
+        "商务谈判 停滞 40 天",
+    ),
+    (
+        "A3",
+        "stalled",
+        "low",
+        1,
+        3,
+        5.0,
+        "importance",
+        "KA",
+        None,
+        "standard",
+        "proposal",
+        None,
+        "OPP4",
+        "R1",
+        "remind",
+        35.0,
+        30.0,
+        "stage SLA thresholds",
+        5,
+        None,
+        1,
+        "Stalled in proposal for 35 days",
+        "方案/报价 停滞 35 天",
+    ),
+    (
+        "W1",
+        "weak_transition",
+        "high",
+        3,
+        1,
+        0.25,
+        "region",
+        "华东",
+        JUNE,
+        "standard",
+        "needs_confirmed",
+        "proposal",
+        None,
+        None,
+        None,
+        0.45,
+        0.70,
+        "industry benchmark",
+        None,
+        None,
+        3,
+        "needs_confirmed → proposal 45% vs 70%",
+        "需求确认→方案 45% 低于 70%",
+    ),
+    (
+        "F1",
+        "funnel_hole",
+        "medium",
+        2,
+        1,
+        0.5,
+        "team",
+        "east-1",
+        dt.date(2025, 7, 1),
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        0.5,
+        1.0,
+        "sales target",
+        None,
+        None,
+        2,
+        "Early pipeline covers 50% of next target",
+        "早期商机仅覆盖下季目标 50%",
+    ),
+    (
+        "D1",
+        "duplicate",
+        "low",
+        1,
+        1,
+        1.0,
+        "account",
+        "ACC9",
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        2.0,
+        None,
+        "alert settings",
+        None,
+        None,
+        2,
+        "2 duplicate opportunities",
+        "重复商机 2 个",
+    ),
+]
+ALERT_MEMBERS = [
+    ("A1", "stalled", "OPP1", "subject"),
+    ("A2", "stalled", "OPP3", "subject"),
+    ("A3", "stalled", "OPP4", "subject"),
+    ("W1", "weak_transition", "OPP1", "advanced"),
+    ("W1", "weak_transition", "OPP5", "lost"),
+    ("W1", "weak_transition", "OPP6", "open"),
+    ("F1", "funnel_hole", "OPP5", "early_pipeline"),
+    ("F1", "funnel_hole", "OPP6", "early_pipeline"),
+    ("D1", "duplicate", "OPP3", "duplicate"),
+    ("D1", "duplicate", "OPP4", "duplicate"),
+]
+_CLOSE = dt.date(2025, 8, 15)
+OPPORTUNITIES = [
+    (
+        "OPP1",
+        "华东电网 扩容",
+        "华东电网",
+        "张伟",
+        "east-1",
+        "standard",
+        "proposal",
+        "open",
+        500_000,
+        "CNY",
+        _CLOSE,
+    ),
+    (
+        "OPP2",
+        "续约 2025",
+        "上海银行",
+        "李娜",
+        "west-1",
+        "renewal",
+        "signed",
+        "won",
+        200_000,
+        "CNY",
+        None,
+    ),
+    (
+        "OPP3",
+        "智慧园区",
+        "园区管委会",
+        "王芳",
+        "west-1",
+        "standard",
+        "negotiation",
+        "open",
+        800_000,
+        "CNY",
+        _CLOSE,
+    ),
+    (
+        "OPP4",
+        "园区二期",
+        "园区管委会",
+        "张伟",
+        "east-1",
+        "standard",
+        "proposal",
+        "open",
+        300_000,
+        "CNY",
+        _CLOSE,
+    ),
+    (
+        "OPP5",
+        "政务云",
+        "市大数据局",
+        "张伟",
+        "east-1",
+        "standard",
+        "needs_confirmed",
+        "lost",
+        1_000_000,
+        "CNY",
+        None,
+    ),
+    (
+        "OPP6",
+        "数据中台",
+        "华东电网",
+        "李娜",
+        "east-1",
+        "standard",
+        "needs_confirmed",
+        "open",
+        600_000,
+        "CNY",
+        _CLOSE,
+    ),
+]
+
+
+def _forecast(won: int, pipe: int, wc: int, we: int, target: int | None) -> list[object]:
+    """attainment, projected (conf, emp), projected attainment (conf, emp), gap (conf, emp),
+    coverage: as the mart defines them."""
+    pc, pe = won + wc, won + we
+    if target is None:
+        return [None, None, pc, pe, None, None, None, None, None]
+    left = target - won
+    return [target, won / target, pc, pe, pc / target, pe / target, target - pc, target - pe,
+            pipe / left if left > 0 else None]  # fmt: skip
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[Sequence[object]],
+            refresh_id: str) -> None:  # fmt: skip
+    values = [[*row, refresh_id] for row in rows]
+    marks = ", ".join("?" * len(values[0]))
+    con.executemany(f"INSERT INTO {table} VALUES ({marks})", values)
+
+
 DDL = """
 CREATE TABLE _publish_info (refresh_id VARCHAR, as_of_date DATE, published_at TIMESTAMP,
     run_started_at TIMESTAMP, duration_seconds DOUBLE);
@@ -148,7 +481,30 @@ CREATE TABLE dim_stages (sales_process VARCHAR, stage_code VARCHAR, stage_order 
     stage_name_zh VARCHAR, stage_name_en VARCHAR, win_probability DOUBLE, sla_days INTEGER,
     is_won_stage BOOLEAN, refresh_id VARCHAR);
 CREATE TABLE dim_opportunities (opportunity_id VARCHAR, opportunity_name VARCHAR,
-    sales_process VARCHAR, current_stage VARCHAR, refresh_id VARCHAR);
+    account_name VARCHAR, owner_name VARCHAR, team VARCHAR, sales_process VARCHAR,
+    current_stage VARCHAR, status VARCHAR, amount DECIMAL(18, 2), currency VARCHAR,
+    expected_close_date DATE, refresh_id VARCHAR);
+CREATE TABLE mart_forecast_vs_target (as_of_date DATE, period_grain VARCHAR, period_start DATE,
+    segment_dimension VARCHAR, segment_value VARCHAR, won_count BIGINT,
+    won_amount DECIMAL(18, 2), open_count BIGINT, open_pipeline_amount DECIMAL(18, 2),
+    weighted_configured_amount DECIMAL(18, 2), weighted_empirical_amount DECIMAL(18, 2),
+    target_amount DECIMAL(18, 2), attainment_rate DOUBLE,
+    projected_configured_amount DECIMAL(18, 2), projected_empirical_amount DECIMAL(18, 2),
+    projected_configured_attainment_rate DOUBLE, projected_empirical_attainment_rate DOUBLE,
+    gap_configured_amount DECIMAL(18, 2), gap_empirical_amount DECIMAL(18, 2),
+    pipeline_coverage_ratio DOUBLE, refresh_id VARCHAR);
+CREATE TABLE mart_win_rates (as_of_date DATE, period_grain VARCHAR, period_start DATE,
+    segment_dimension VARCHAR, segment_value VARCHAR, sales_process VARCHAR, stage_code VARCHAR,
+    won_count BIGINT, lost_count BIGINT, win_rate DOUBLE, refresh_id VARCHAR);
+CREATE TABLE mart_bottleneck_alerts (as_of_date DATE, alert_id VARCHAR, alert_type VARCHAR,
+    severity VARCHAR, severity_rank INTEGER, alert_rank BIGINT, priority_score DOUBLE,
+    segment_dimension VARCHAR, segment_value VARCHAR, period_start DATE, sales_process VARCHAR,
+    stage_code VARCHAR, to_stage VARCHAR, opportunity_id VARCHAR, owner_id VARCHAR,
+    escalation_level VARCHAR, measured_value DOUBLE, standard_value DOUBLE,
+    standard_source VARCHAR, days_over_sla INTEGER, due_date DATE, opportunity_count BIGINT,
+    detail VARCHAR, detail_zh VARCHAR, refresh_id VARCHAR);
+CREATE TABLE fct_alert_opportunities (as_of_date DATE, alert_id VARCHAR, alert_type VARCHAR,
+    opportunity_id VARCHAR, member_role VARCHAR, refresh_id VARCHAR);
 CREATE TABLE fct_stage_transitions (opportunity_id VARCHAR, from_stage VARCHAR,
     to_stage VARCHAR, changed_at TIMESTAMP, refresh_id VARCHAR);
 CREATE TABLE fct_stage_visits (opportunity_id VARCHAR, stage_code VARCHAR,
@@ -238,11 +594,17 @@ def build_snapshot(path: Path, refresh_id: str, extra_sql: Sequence[str] = ()) -
             for (grain, start, dim, value, process), (moved, skipped) in SKIPS.items()
         ]
         con.executemany(f"INSERT INTO mart_stage_skips VALUES ({', '.join('?' * 10)})", skip_rows)
-        con.execute(
-            "INSERT INTO dim_opportunities VALUES ('OPP1', '华东电网 扩容', 'standard', "
-            "'proposal', ?), ('OPP2', '续约 2025', 'renewal', 'signed', ?)",
-            [refresh_id, refresh_id],
-        )
+        _insert(con, "dim_opportunities", OPPORTUNITIES, refresh_id)
+        forecast_rows = [
+            [as_of, *key, won_n, won, open_n, pipe, wc, we, *_forecast(won, pipe, wc, we, target)]
+            for key, (won_n, won, open_n, pipe, wc, we, target) in FORECASTS.items()
+        ]
+        _insert(con, "mart_forecast_vs_target", forecast_rows, refresh_id)
+        win_rows = [[as_of, *key, w, lost, w / (w + lost)] for key, (w, lost) in WIN_RATES.items()]
+        _insert(con, "mart_win_rates", win_rows, refresh_id)
+        _insert(con, "mart_bottleneck_alerts", [[as_of, *a] for a in ALERTS], refresh_id)
+        members = [[as_of, a, t, o, r] for a, t, o, r in ALERT_MEMBERS]
+        _insert(con, "fct_alert_opportunities", members, refresh_id)
         for sql in extra_sql:
             con.execute(sql)
     finally:

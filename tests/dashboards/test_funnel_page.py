@@ -27,7 +27,9 @@ def _app() -> AppTest:
 
 @pytest.fixture
 def app(warehouse) -> AppTest:
-    at = _app().run()
+    at = _app().run()  # the default page is the overview
+    assert not at.exception, at.exception
+    at.switch_page("app_pages/funnel.py").run()
     assert not at.exception, at.exception
     return at
 
