@@ -28,10 +28,14 @@ else:
         "overview_grain",
         format_func=common.label(common.GRAIN_LABELS),
     )
+    # Periods up to the one holding the as-of date: later ones have no results yet, only
+    # forecasts (the forecast page shows those). The default is the current period.
+    as_of = queries.publish_info(snapshot=snapshot).as_of_date
     periods = sorted(
         {
             pd.Timestamp(p).date()
             for p in options.loc[options["period_grain"] == grain, "period_start"]
+            if pd.Timestamp(p).date() <= as_of
         },
         reverse=True,
     )
