@@ -3,7 +3,7 @@ next refresh.
 
 The definitions (dbt seeds) are copied to a temporary folder that ``FUNNEL_DEFINITIONS``
 points dbt at (a path relative to ``dbt_project/``), for the duration of each run only.
-The pipeline (Dagster ``full_refresh``) runs on the session's generated demo data, then one
+The pipeline (Dagster ``full_refresh``) runs on generated demo data, then one
 stage's ``remind_days`` is lowered in the copy and the pipeline runs again. The stalled
 alerts must grow by exactly the open opportunities in that stage and importance whose
 current stage visit is older than the new threshold but not older than the old one (and
@@ -20,15 +20,23 @@ from __future__ import annotations
 import csv
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from orchestration.lib.publish import PUBLISHED_TABLES, read_pointer
-from tests.orchestration.conftest import AS_OF, Pipeline
+from tests.orchestration.conftest import AS_OF, Pipeline, make_pipeline
 
 pytestmark = pytest.mark.slow  # two full pipeline runs
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
+    """A smaller inbox than the session's: enough stalled deals, half the run time."""
+    yield from make_pipeline(tmp_path_factory.mktemp("sla"), 3000, 5)
+
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 DEFINITIONS = DBT_PROJECT_DIR / "seeds"
