@@ -1,8 +1,10 @@
 -- One row per period grain × cohort period × segment × sales process × stage (except the
 -- last): how many opportunities that first entered the stage in the period went on to a
--- later stage (or won), were lost, or are still open, as of the as-of date.
+-- later stage (or won), were lost, or are still open, as of the as-of date, and whether the
+-- cohort is mature (its period ended at least var funnel_maturity_days before the as-of date)
+-- and large enough (var funnel_minimum_count) to be read.
 
-{%- set period_grains = ['month', 'quarter'] %}
+{%- set period_grains = ['week', 'month', 'quarter', 'year'] %}
 
 with
 
@@ -53,6 +55,13 @@ cohort_periods as (
     select
         '{{ period_grain }}' as period_grain,
         cast({{ dbt.date_trunc(period_grain, 'first_entered_at') }} as date) as period_start,
+        -- last day of the period (weeks run Monday to Sunday)
+        cast(
+            {{ dbt.dateadd(
+                'day', '-1',
+                dbt.dateadd(period_grain, '1', dbt.date_trunc(period_grain, 'first_entered_at')),
+            ) }} as {{ type_date() }}
+        ) as period_end,
         cohort_members.*
     from cohort_members
     {% if not loop.last %}union all{% endif %}
@@ -77,6 +86,7 @@ aggregated as (
     select
         period_grain,
         period_start,
+        period_end,
         segment_dimension,
         segment_value,
         sales_process,
@@ -93,6 +103,7 @@ aggregated as (
     group by
         period_grain,
         period_start,
+        period_end,
         segment_dimension,
         segment_value,
         sales_process,
@@ -129,7 +140,15 @@ final as (
         end as resolved_conversion_rate,
         cast(aggregated.entered_amount as {{ type_amount() }}) as entered_amount,
         cast(aggregated.advanced_amount as {{ type_amount() }}) as advanced_amount,
-        benchmarks.benchmark_rate
+        benchmarks.benchmark_rate,
+        -- mature: the period ended at least funnel_maturity_days before the as-of date, so
+        -- most of its deals have had time to resolve (young cohorts read low)
+        cast(
+            {{ dbt.dateadd('day', var('funnel_maturity_days', 90), 'aggregated.period_end') }}
+            as {{ type_date() }}
+        ) <= {{ as_of_date() }} as is_mature,
+        aggregated.entered_count >= {{ var('funnel_minimum_count', 30) }}
+            as meets_minimum_count
     from aggregated
     left join benchmarks
         on aggregated.sales_process = benchmarks.sales_process

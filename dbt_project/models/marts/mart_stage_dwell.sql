@@ -1,8 +1,10 @@
 -- One row per period grain × period of stage entry × segment × sales process × stage: how
 -- long completed visits of the stage lasted (mean, median, p90 in calendar days) and, apart,
--- how many visits are still open and their median age as of the as-of date.
+-- how many visits are still open and their median age as of the as-of date. Business-day
+-- figures count Mon–Fri days strictly after the entry day up to and including the exit day
+-- (macro business_days_between: Friday 10:00 -> next Tuesday 10:00 is 2).
 
-{%- set period_grains = ['month', 'quarter'] %}
+{%- set period_grains = ['week', 'month', 'quarter', 'year'] %}
 
 with
 
@@ -30,6 +32,10 @@ visit_periods as (
         visits.stage_order,
         visits.is_open,
         visits.days_in_stage,
+        case
+            when not visits.is_open
+                then {{ business_days_between('visits.entered_at', 'visits.exited_at') }}
+        end as business_days_in_stage,
         visits.open_age_days
     from visits
     {% if not loop.last %}union all{% endif %}
@@ -67,6 +73,8 @@ aggregated as (
         avg(days_in_stage) as mean_days,
         {{ percentile_cont('days_in_stage', 0.5) }} as median_days,
         {{ percentile_cont('days_in_stage', 0.9) }} as p90_days,
+        avg(business_days_in_stage) as mean_business_days,
+        {{ percentile_cont('business_days_in_stage', 0.5) }} as median_business_days,
         cast(
             sum(case when is_open then 1 else 0 end) as {{ dbt.type_bigint() }}
         ) as open_visits,
@@ -98,6 +106,8 @@ final as (
         mean_days,
         median_days,
         p90_days,
+        cast(mean_business_days as {{ type_double() }}) as mean_business_days,
+        cast(median_business_days as {{ type_double() }}) as median_business_days,
         open_visits,
         open_median_age_days
     from aggregated
