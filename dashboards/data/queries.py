@@ -26,7 +26,7 @@ import streamlit as st
 
 from .snapshot import Snapshot, SnapshotError, current_snapshot
 
-GRAINS: Final[tuple[str, ...]] = ("month", "quarter")
+GRAINS: Final[tuple[str, ...]] = ("month", "quarter", "week", "year")
 SEGMENT_DIMENSIONS: Final[tuple[str, ...]] = (
     "all",
     "customer_type",

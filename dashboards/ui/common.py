@@ -12,7 +12,12 @@ from data.snapshot import NoSnapshotError, Snapshot, SnapshotError, current_snap
 
 LOCAL_TZ: Final[str] = "Asia/Shanghai"
 
-GRAIN_LABELS: Final[dict[str, str]] = {"month": "Month 月", "quarter": "Quarter 季度"}
+GRAIN_LABELS: Final[dict[str, str]] = {
+    "month": "Month 月",
+    "quarter": "Quarter 季度",
+    "week": "Week 周",
+    "year": "Year 年",
+}
 DIMENSION_LABELS: Final[dict[str, str]] = {
     "all": "All 全部",
     "customer_type": "Customer type 客户类型",
@@ -67,6 +72,10 @@ def period_label(period_start: dt.date, grain: str) -> str:
         return f"{period_start.year} Q{(period_start.month - 1) // 3 + 1}"
     if grain == "month":
         return f"{period_start:%Y-%m}"
+    if grain == "year":
+        return f"{period_start.year}"
+    if grain == "week":
+        return f"{period_start:%Y-%m-%d} 周 week"
     return f"{period_start:%Y-%m-%d}"
 
 
