@@ -5,8 +5,11 @@ Run from the repo root: ``streamlit run dashboards/streamlit_app.py``. Pages liv
 """
 
 import streamlit as st
+from data.snapshot import snapshot_warning
 
 st.set_page_config(page_title="Funnel Warehouse", page_icon=":material/filter_alt:", layout="wide")
+if fallback_warning := snapshot_warning():  # the latest snapshot is damaged: say what is shown
+    st.warning(fallback_warning, icon=":material/warning:")
 
 PAGES = {
     "Sales 销售": [
