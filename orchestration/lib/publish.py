@@ -20,7 +20,6 @@ free.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -29,6 +28,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
+
+from ingestion.loader import content_hash
 
 # Tables copied from the build warehouse's `marts` schema into every snapshot.
 PUBLISHED_TABLES: tuple[str, ...] = (
@@ -82,14 +83,6 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def is_disk_full(error: BaseException) -> bool:
@@ -177,7 +170,7 @@ def publish_snapshot(
     try:
         counts = _write_snapshot(build_db, partial, refresh_id, as_of, run_started_at)
         _fsync_file(partial)
-        checksum = sha256_of(partial)
+        checksum = content_hash(partial)  # SHA-256, as the loader hashes exports
         _write_durably(snapshots / f"{final.name}{CHECKSUM_SUFFIX}", f"{checksum}\n")
     except BaseException as error:
         _remove_partial(partial)
