@@ -31,7 +31,7 @@ import dagster as dg
 import duckdb
 
 from ingestion.paths import build_db_path, warehouse_dir
-from orchestration.lib.publish import DISK_FULL_MARKERS
+from orchestration.lib.publish import DISK_FULL_MARKERS, is_disk_full
 from orchestration.lib.settings import lock_wait_seconds
 
 JOB_NAME = "full_refresh"
@@ -157,6 +157,19 @@ def main() -> int:
     except RefreshBlockedError as error:
         print(
             f"refresh NOT started: {error}. The previous snapshot keeps serving.", file=sys.stderr
+        )
+        return 1
+    except Exception as error:  # Dagster itself failed (its run storage, for example)
+        if is_disk_full(error) or "disk i/o error" in str(error).lower():
+            print(
+                f"DISK FULL (or failing): Dagster could not write its run storage: {error}. "
+                f"Check the free space of {os.environ.get('DAGSTER_HOME', 'DAGSTER_HOME')}.",
+                file=sys.stderr,
+            )
+        print(
+            f"refresh FAILED: {type(error).__name__}: {error}. The previous snapshot keeps "
+            "serving.",
+            file=sys.stderr,
         )
         return 1
     elapsed = time.monotonic() - started
