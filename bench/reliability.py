@@ -1,6 +1,6 @@
 """Reliability harness: refresh under dashboard load, SIGKILL at every step, damage, full disk.
 
-    .venv/bin/python -m bench.reliability --size small     # 400 opportunities, 4 users (CI size)
+    .venv/bin/python -m bench.reliability --size small     # 400 opportunities, 6 users (CI size)
     .venv/bin/python -m bench.reliability --size large     # 20,000 opportunities, 20 users
 
 Everything runs in a fresh work folder (``--workdir``, default a temporary one): its own inbox,
@@ -65,7 +65,7 @@ from bench.dashboard_users import run_user, summarise
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 AS_OF = date(2026, 6, 30)
-SIZES = {"small": (400, 4), "large": (20_000, 20)}
+SIZES = {"small": (400, 6), "large": (20_000, 20)}
 REPORT = REPO_ROOT / "docs" / "reliability.md"
 
 # What the refresh prints (FUNNEL_LOG_LEVEL=DEBUG) at each step, and when to kill it.
@@ -157,6 +157,12 @@ class RunResult:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
 
+def readable(line: str) -> str:
+    """A log line without its timestamp / run-id prefix and terminal colour codes."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", line).strip()
+    return re.sub(r"^.* - full_refresh - [0-9a-f-]+ - (?:\d+ - )?", "", text)[:120]
+
+
 def run_refresh(
     ws: Workspace,
     label: str,
@@ -217,7 +223,7 @@ def run_refresh(
             if kill_on_line is not None and kill_on_line.search(line):
                 matches += 1
                 if matches >= kill_after_matches:
-                    kill(line.strip()[-160:])
+                    kill(readable(line))
     returncode = process.wait()
     if killed.is_set():
         with contextlib.suppress(ProcessLookupError):
@@ -628,7 +634,7 @@ def render_markdown(figures: Figures, command: str) -> str:
     kills = "\n".join(
         f"| {k.step} | {'yes' if k.killed else 'NO'} | {k.seconds:.1f} s | "
         f"{'yes' if k.serving_unchanged else 'NO'} | {'yes' if k.serving_intact else 'NO'} | "
-        f"{len(k.warehouse_problems)} | `{k.note[:70].replace('|', '/')}` |"
+        f"{len(k.warehouse_problems)} | `{k.note[:90].replace('|', '/')}` |"
         for k in figures.kills
     )
     rows = ", ".join(f"{family} {n:,}" for family, n in figures.rows_per_family.items())
