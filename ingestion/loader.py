@@ -9,6 +9,9 @@ and column. ``raw.load_log`` records one line per file version, so that:
 
 Row numbers count data rows: row 1 is the first row after the header. Rows DuckDB cannot parse
 (wrong column count, invalid UTF-8) are quarantined with their physical line number instead.
+A file written by the adapters (``ingestion/adapters``) carries a ``source_row`` column: its
+rows are numbered as in the export the user dropped (the spreadsheet's own row numbers), and the
+file is reported under that export's name.
 Each file loads in one transaction: a crash mid-file leaves no trace of it.
 """
 
@@ -16,13 +19,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
 from ingestion.contract import FAMILIES_BY_NAME, Family
+from ingestion.stages import StageCatalog, stage_check_column
 from ingestion.validation import family_checks, quote_ident, quote_literal
 
 RAW_SCHEMA = "raw"
@@ -42,8 +46,32 @@ create table if not exists {RAW_SCHEMA}.quarantine (
 )"""
 
 
+INTERNAL_COLUMNS = ("_row_number", "_process")  # added by the loader, never from the file
+SOURCE_ROW = "source_row"  # written by the adapters: the row number in the original export
+# Written by the adapters: 'reason_code|column|message' for a row that must be quarantined.
+ADAPTER_REASON = "_adapter_reason"
+
+
 class ContractError(ValueError):
     """A file that cannot be loaded as a whole (for example a missing required column)."""
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A canonical CSV to load, and how to report it.
+
+    ``name`` is the export the user dropped (``商机.xlsx``, ``sf/Opportunity.csv``); for a
+    canonical file it is the file's own name. ``column_labels`` maps a contract column to the
+    export's own header, so that messages name the column the user knows.
+    """
+
+    path: Path
+    name: str = ""
+    column_labels: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.path.name
 
 
 @dataclass(frozen=True)
@@ -83,7 +111,11 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def discover_files(inbox: Path, family: Family) -> list[Path]:
-    """Files of one family in the inbox, oldest name first (names sort as export dates)."""
+    """Files named like the family in the inbox, oldest name first (names sort as export dates).
+
+    Callers that also take other formats keep only the canonical ones
+    (``ingestion.inbox.is_canonical``); the rest go through the adapters.
+    """
     return sorted(p for p in inbox.glob(family.file_glob) if p.is_file())
 
 
@@ -96,25 +128,39 @@ def already_loaded(con: duckdb.DuckDBPyConnection, family: Family, digest: str) 
 
 
 def load_family(
-    con: duckdb.DuckDBPyConnection, family: Family, inbox: Path, loaded_at: datetime
+    con: duckdb.DuckDBPyConnection,
+    family: Family,
+    inbox: Path,
+    loaded_at: datetime,
+    stages: StageCatalog | None = None,
 ) -> Iterator[FileLoad]:
     """Load every new file of a family from the inbox; yields one result per file found."""
     ensure_schema(con)
     for path in discover_files(inbox, family):
-        yield load_file(con, family, path, loaded_at)
+        yield load_file(con, family, SourceFile(path), loaded_at, stages)
 
 
 def load_file(
-    con: duckdb.DuckDBPyConnection, family: Family, path: Path, loaded_at: datetime
+    con: duckdb.DuckDBPyConnection,
+    family: Family,
+    source: SourceFile | Path,
+    loaded_at: datetime,
+    stages: StageCatalog | None = None,
 ) -> FileLoad:
+    """Load one canonical CSV. ``stages`` (sales process -> stage codes) quarantines rows whose
+    stage the sales-ops definitions do not know; without it stages are not checked."""
+    if isinstance(source, Path):
+        source = SourceFile(source)
+    path, name = source.path, source.display_name
+    ensure_schema(con)
     digest = content_hash(path)
     if already_loaded(con, family, digest):
         return FileLoad(
-            family.name, path.name, digest, "skipped", 0, 0, 0, "same content already loaded"
+            family.name, name, digest, "skipped", 0, 0, 0, "same content already loaded"
         )
     con.begin()
     try:
-        result = _load_in_transaction(con, family, path, digest, loaded_at)
+        result = _load_in_transaction(con, family, source, digest, loaded_at, stages)
         con.commit()
     except (duckdb.InvalidInputException, duckdb.ConversionException, ContractError) as error:
         # The file's content is unreadable: record it once, so the run goes on and the
@@ -122,13 +168,13 @@ def load_file(
         con.rollback()
         result = FileLoad(
             family.name,
-            path.name,
+            name,
             digest,
             "rejected",
             0,
             0,
             0,
-            f"{path.name}: cannot be read as a {family.name} export: {error}",
+            f"{name}: cannot be read as a {family.name} export: {error}",
         )
         _log(con, result, loaded_at)
     except BaseException:
@@ -145,15 +191,71 @@ def _read_csv_sql(path: Path, rejects: str) -> str:
     )
 
 
+def _label_sql(column_sql: str, labels: dict[str, str]) -> str:
+    """SQL naming a contract column as the user knows it: ``amount (商机金额)``."""
+    shown = {c: f"{c} ({h})" for c, h in labels.items() if h and h != c}
+    if not shown:
+        return column_sql
+    cases = " ".join(f"when {quote_literal(c)} then {quote_literal(t)}" for c, t in shown.items())
+    return f"case {column_sql} {cases} else {column_sql} end"
+
+
+def _stage(
+    con: duckdb.DuckDBPyConnection, family: Family, header: list[str], stages: StageCatalog | None
+) -> str | None:
+    """Load the stage catalog into ``_stages`` and give each staged row its ``_process`` (its
+    own sales process, or its parent opportunity's); the table name, or None: no stage check."""
+    rule = stage_check_column(family.name)
+    if stages is None or rule is None:
+        return None
+    con.execute("create or replace temp table _stages (sales_process varchar, stage_code varchar)")
+    pairs = [(process, code) for process, codes in stages.items() for code in codes]
+    if pairs:
+        con.executemany("insert into _stages values (?, ?)", pairs)
+    if rule.process_from_parent is None:
+        process = 'trim("sales_process")' if "sales_process" in header else "null"
+        con.execute("alter table _staged add column _process varchar default null")
+        con.execute(f"update _staged set _process = {process}")
+        return "_stages"
+    key_column, parent = rule.process_from_parent
+    parent_table = raw_table(FAMILIES_BY_NAME[parent])
+    key = quote_ident(key_column)
+    con.execute(
+        "create or replace temp table _parent_process as "
+        f"select {key} as k, arg_max(trim(sales_process), "
+        "(_loaded_at, _source_file, _row_number)) as sales_process "
+        f"from {parent_table} group by 1"
+    )
+    con.execute(
+        "create or replace temp table _staged as select s.*, p.sales_process as _process "
+        f"from _staged as s left join _parent_process as p on p.k = s.{key} "
+        "order by s._row_number"
+    )
+    return "_stages"
+
+
 def _load_in_transaction(
-    con: duckdb.DuckDBPyConnection, family: Family, path: Path, digest: str, loaded_at: datetime
+    con: duckdb.DuckDBPyConnection,
+    family: Family,
+    source: SourceFile,
+    digest: str,
+    loaded_at: datetime,
+    stages: StageCatalog | None,
 ) -> FileLoad:
+    path, name = source.path, source.display_name
     rejects = f"rejects_{digest[:12]}"
     con.execute(
         "create or replace temp table _staged as "
         f"select *, row_number() over () as _row_number from {_read_csv_sql(path, rejects)}"
     )
-    header = [r[0] for r in con.execute("describe _staged").fetchall() if r[0] != "_row_number"]
+    header = [
+        r[0] for r in con.execute("describe _staged").fetchall() if r[0] not in INTERNAL_COLUMNS
+    ]
+    if SOURCE_ROW in header:
+        # Adapted file: number rows as the original export does (derived rows have none).
+        con.execute(
+            "update _staged set _row_number = coalesce(try_cast(source_row as bigint), _row_number)"
+        )
     missing = [c.name for c in family.columns if c.required and c.name not in header]
     known = [c for c in header if c in family.column_names]
     extra = [c for c in header if c not in family.column_names]
@@ -164,11 +266,13 @@ def _load_in_transaction(
     parent_table = None
     if family.parent is not None:
         parent_table = raw_table(FAMILIES_BY_NAME[family.parent[1]])
-    checks = family_checks(family, parent_table)
+    stage_table = None if missing else _stage(con, family, header, stages)
+    checks = family_checks(family, parent_table, stage_table)
+    if ADAPTER_REASON in header:
+        checks.insert(0, f"nullif(trim({quote_ident(ADAPTER_REASON)}), '')")
     if missing:
         message = (
-            f"'{path.name}' lacks required column(s) {', '.join(missing)}; "
-            "the whole file is quarantined"
+            f"'{name}' lacks required column(s) {', '.join(missing)}; the whole file is quarantined"
         )
         checks = [f"'missing_required_column|{'+'.join(missing)}|' || {quote_literal(message)}"]
     record = (
@@ -194,15 +298,16 @@ def _load_in_transaction(
     con.execute(
         f"insert into {raw_table(family)} select {columns}, _extra_json, ?, ?, _row_number, ? "
         "from _checked where len(_reasons) = 0",
-        [path.name, digest, loaded_at],
+        [name, digest, loaded_at],
     )
+    label = _label_sql("split_part(r, '|', 2)", source.column_labels)
     con.execute(
         f"insert into {RAW_SCHEMA}.quarantine select ?, ?, ?, _row_number, null, "
         "split_part(_reasons[1], '|', 2), split_part(_reasons[1], '|', 1), "
         "? || ', row ' || _row_number || ': ' || array_to_string(list_transform(_reasons, "
-        "lambda r: 'column ' || split_part(r, '|', 2) || ': ' || split_part(r, '|', 3)), '; '), "
+        f"lambda r: 'column ' || {label} || ': ' || split_part(r, '|', 3)), '; '), "
         "_record, ? from _checked where len(_reasons) > 0",
-        [family.name, path.name, digest, path.name, loaded_at],
+        [family.name, name, digest, name, loaded_at],
     )
     con.execute(
         f"insert into {RAW_SCHEMA}.quarantine select ?, ?, ?, null, line, "
@@ -210,7 +315,7 @@ def _load_in_transaction(
         "lower(replace(arg_min(error_type, column_idx), ' ', '_')), "
         "? || ', line ' || line || ': ' || arg_min(error_message, column_idx), "
         f"to_json(any_value(csv_line)), ? from {rejects}_errors group by line",
-        [family.name, path.name, digest, path.name, loaded_at],
+        [family.name, name, digest, name, loaded_at],
     )
     counts = con.execute(
         "select (select count(*) from _checked), "
@@ -222,7 +327,7 @@ def _load_in_transaction(
     status = "rejected" if missing else "loaded"
     result = FileLoad(
         family.name,
-        path.name,
+        name,
         digest,
         status,
         parsed + unparseable,

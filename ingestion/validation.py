@@ -7,6 +7,7 @@ collects them per row; a row with any reason goes to the quarantine instead of t
 from __future__ import annotations
 
 from ingestion.contract import Column, Family
+from ingestion.stages import stage_check_column
 
 TIMESTAMP_FORMATS = "['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M']"
 
@@ -105,8 +106,43 @@ def column_checks(column: Column) -> list[str]:
     return checks
 
 
-def family_checks(family: Family, parent_table: str | None) -> list[str]:
-    """All row checks for a family: columns, conditional requirements, duplicates, parent."""
+def stage_checks(family: Family, stage_table: str) -> list[str]:
+    """Unknown sales process / stage, against ``stage_table`` (sales_process, stage_code); the
+    row's process is in the loader's column ``_process`` (its own, or its parent's)."""
+    rule = stage_check_column(family.name)
+    if rule is None:
+        return []
+    checks: list[str] = []
+    known_process = f"_process in (select sales_process from {stage_table})"
+    if rule.process_from_parent is None:
+        col = quote_ident("sales_process")
+        checks.append(
+            _reason(
+                f"{present_sql(col)} and not ({known_process})",
+                "unknown_sales_process",
+                "sales_process",
+                _value_message(col, "no such sales process in the definitions"),
+            )
+        )
+    col = quote_ident(rule.column)
+    checks.append(
+        _reason(
+            f"{present_sql(col)} and {known_process} and _process || chr(31) || trim({col}) "
+            f"not in (select sales_process || chr(31) || stage_code from {stage_table})",
+            "unknown_stage",
+            rule.column,
+            "'stage ' || trim(" + col + ") || ' is not a stage of sales process ' || _process || "
+            "' (sales_process_stages.csv)'",
+        )
+    )
+    return checks
+
+
+def family_checks(
+    family: Family, parent_table: str | None, stage_table: str | None = None
+) -> list[str]:
+    """All row checks for a family: columns, conditional requirements, duplicates, parent,
+    and stages when ``stage_table`` is given."""
     checks: list[str] = []
     for column in family.columns:
         checks.extend(column_checks(column))
@@ -144,6 +180,8 @@ def family_checks(family: Family, parent_table: str | None) -> list[str]:
                 _value_message(col, f"no {parent_family} row with this {column_name}"),
             )
         )
+    if stage_table is not None:
+        checks.extend(stage_checks(family, stage_table))
     return checks
 
 
