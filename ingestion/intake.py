@@ -29,7 +29,16 @@ from ingestion.adapters.config import DEFAULT_MAPPING_PATH, AdapterError
 from ingestion.adapters.inbox import SUPPORTED, AdaptedFile, adapt_file, adapt_salesforce_folder
 from ingestion.adapters.salesforce import is_salesforce_folder
 from ingestion.contract import FAMILIES, Family
-from ingestion.loader import RAW_SCHEMA, SourceFile, content_hash, discover_files, ensure_schema
+from ingestion.loader import (
+    RAW_SCHEMA,
+    FileLoad,
+    SourceFile,
+    content_hash,
+    discover_files,
+    ensure_schema,
+    load_file,
+)
+from ingestion.stages import StageCatalog
 
 STAGING_SUBDIR = Path("staging") / "adapted"
 MANIFEST = "_manifest.json"
@@ -133,6 +142,11 @@ def staged_sources(staging: Path, family: Family) -> list[SourceFile]:
     ]
 
 
+def family_sources(inbox: Path, staging: Path, family: Family) -> list[SourceFile]:
+    """Everything to load for a family: canonical inbox files, then adapted exports."""
+    return [SourceFile(p) for p in canonical_files(inbox, family)] + staged_sources(staging, family)
+
+
 def _source_hash(inbox: Path, source: str) -> str:
     path = inbox / source
     if path.is_file():
@@ -167,3 +181,22 @@ def log_adapter_errors(
         )
         logged.append(result)
     return logged
+
+
+def ingest_inbox(
+    con: duckdb.DuckDBPyConnection,
+    inbox: Path,
+    staging: Path,
+    loaded_at: datetime,
+    stages: StageCatalog | None,
+) -> tuple[list[AdaptedFile], list[FileLoad]]:
+    """What the Dagster ingest assets do, in one call: adapt, log adapter errors, then load
+    every family in contract order (parents first). For scripts and tests."""
+    adapted = adapt_inbox(inbox, staging)
+    log_adapter_errors(con, inbox, adapted, loaded_at)
+    loads = [
+        load_file(con, family, source, loaded_at, stages)
+        for family in FAMILIES
+        for source in family_sources(inbox, staging, family)
+    ]
+    return adapted, loads

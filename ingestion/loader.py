@@ -17,10 +17,11 @@ Each file loads in one transaction: a crash mid-file leaves no trace of it.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -47,6 +48,10 @@ create table if not exists {RAW_SCHEMA}.quarantine (
 
 
 INTERNAL_COLUMNS = ("_row_number", "_process")  # added by the loader, never from the file
+FUTURE_SLACK = timedelta(days=1)  # a timestamp later than the load time plus this is in the future
+MAX_HEADER_BYTES = 1 << 20
+MAX_LINE_BYTES = 64 << 20  # longest line read; a longer one rejects the file, never dropped
+MAX_RECORD_CHARS = 65_536  # quarantine records longer than this keep their first characters
 SOURCE_ROW = "source_row"  # written by the adapters: the row number in the original export
 # Written by the adapters: 'reason_code|column|message' for a row that must be quarantined.
 ADAPTER_REASON = "_adapter_reason"
@@ -183,11 +188,69 @@ def load_file(
     return result
 
 
-def _read_csv_sql(path: Path, rejects: str) -> str:
+def read_header(path: Path) -> list[str]:
+    """The header line's column names; raises ContractError for an empty or unusable header.
+
+    The loader names the columns itself rather than letting DuckDB sniff the file: a sniffer
+    gives up on a whole file for one bad row (an unterminated quote in a truncated file).
+    """
+    with path.open("rb") as handle:
+        first = handle.readline(MAX_HEADER_BYTES)
+    if not first.strip():
+        raise ContractError("the file is empty: no header line")
+    try:
+        text = first.decode("utf-8").lstrip("\ufeff")
+    except UnicodeDecodeError as error:
+        raise ContractError(f"the header line is not UTF-8: {error}") from error
+    header = next(csv.reader([text]))
+    names = [h.strip() for h in header]
+    duplicated = sorted({n for n in names if names.count(n) > 1})
+    if duplicated:
+        raise ContractError(f"the header names column(s) twice: {', '.join(duplicated)}")
+    if any(not n for n in names):
+        raise ContractError("the header has a column without a name")
+    return names
+
+
+def check_line_lengths(path: Path) -> None:
+    """DuckDB skips a line longer than max_line_size without a trace: refuse such a file.
+
+    Only files larger than the limit can hold such a line, so most files are not scanned.
+    """
+    if path.stat().st_size <= MAX_LINE_BYTES:
+        return
+    with path.open("rb") as handle:
+        for number, line in enumerate(iter(lambda: handle.readline(MAX_LINE_BYTES + 1), b""), 1):
+            if len(line) > MAX_LINE_BYTES:
+                raise ContractError(
+                    f"line {number} is longer than {MAX_LINE_BYTES >> 20} MB; "
+                    "the file is not loaded (split the value or the file)"
+                )
+            while not line.endswith(b"\n"):  # the rest of a line cut at the read size
+                line = handle.readline(MAX_LINE_BYTES + 1)
+                if not line:
+                    break
+
+
+def _read_csv_sql(path: Path, header: list[str], rejects: str) -> str:
+    columns = ", ".join(f"{quote_literal(c)}: 'varchar'" for c in header)
     return (
-        f"read_csv({quote_literal(str(path))}, header = true, all_varchar = true, delim = ',', "
-        f"quote = '\"', escape = '\"', store_rejects = true, "
+        f"read_csv({quote_literal(str(path))}, header = true, auto_detect = false, "
+        f"columns = {{{columns}}}, delim = ',', quote = '\"', escape = '\"', "
+        f"max_line_size = {MAX_LINE_BYTES}, store_rejects = true, "
         f"rejects_table = '{rejects}_errors', rejects_scan = '{rejects}_scans')"
+    )
+
+
+# A reason is 'code|column|message'; the message itself may hold '|' (=cmd|' /C calc'!A0).
+REASON_MESSAGE = "regexp_extract(r, '(?s)^[^|]*[|][^|]*[|](.*)$', 1)"
+
+
+def _bounded(record_sql: str) -> str:
+    """A quarantine record, or for a huge one its first characters (as JSON)."""
+    return (
+        f"case when length({record_sql}) > {MAX_RECORD_CHARS} then to_json(struct_pack("
+        f"truncated_to_first_1000_characters := left({record_sql}, 1000))) else {record_sql} end"
     )
 
 
@@ -244,9 +307,11 @@ def _load_in_transaction(
 ) -> FileLoad:
     path, name = source.path, source.display_name
     rejects = f"rejects_{digest[:12]}"
+    file_header = read_header(path)
+    check_line_lengths(path)
     con.execute(
-        "create or replace temp table _staged as "
-        f"select *, row_number() over () as _row_number from {_read_csv_sql(path, rejects)}"
+        "create or replace temp table _staged as select *, row_number() over () as _row_number "
+        f"from {_read_csv_sql(path, file_header, rejects)}"
     )
     header = [
         r[0] for r in con.execute("describe _staged").fetchall() if r[0] not in INTERNAL_COLUMNS
@@ -267,7 +332,9 @@ def _load_in_transaction(
     if family.parent is not None:
         parent_table = raw_table(FAMILIES_BY_NAME[family.parent[1]])
     stage_table = None if missing else _stage(con, family, header, stages)
-    checks = family_checks(family, parent_table, stage_table)
+    # Timestamps are local business time; the load time is UTC: a day of slack covers both.
+    not_after = f"{loaded_at + FUTURE_SLACK:%Y-%m-%d %H:%M:%S}"
+    checks = family_checks(family, parent_table, stage_table, not_after)
     if ADAPTER_REASON in header:
         checks.insert(0, f"nullif(trim({quote_ident(ADAPTER_REASON)}), '')")
     if missing:
@@ -305,16 +372,17 @@ def _load_in_transaction(
         f"insert into {RAW_SCHEMA}.quarantine select ?, ?, ?, _row_number, null, "
         "split_part(_reasons[1], '|', 2), split_part(_reasons[1], '|', 1), "
         "? || ', row ' || _row_number || ': ' || array_to_string(list_transform(_reasons, "
-        f"lambda r: 'column ' || {label} || ': ' || split_part(r, '|', 3)), '; '), "
-        "_record, ? from _checked where len(_reasons) > 0",
+        f"lambda r: 'column ' || {label} || ': ' || {REASON_MESSAGE}), '; '), "
+        f"{_bounded('_record')}, ? from _checked where len(_reasons) > 0",
         [family.name, name, digest, name, loaded_at],
     )
     con.execute(
         f"insert into {RAW_SCHEMA}.quarantine select ?, ?, ?, null, line, "
         "arg_min(column_name, column_idx), "
         "lower(replace(arg_min(error_type, column_idx), ' ', '_')), "
-        "? || ', line ' || line || ': ' || arg_min(error_message, column_idx), "
-        f"to_json(any_value(csv_line)), ? from {rejects}_errors group by line",
+        "? || ', line ' || line || coalesce(', column ' || arg_min(column_name, column_idx), '') "
+        "|| ': ' || arg_min(error_message, column_idx), "
+        f"{_bounded('to_json(any_value(csv_line))')}, ? from {rejects}_errors group by line",
         [family.name, name, digest, name, loaded_at],
     )
     counts = con.execute(

@@ -10,6 +10,9 @@ from ingestion.contract import Column, Family
 from ingestion.stages import stage_check_column
 
 TIMESTAMP_FORMATS = "['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M']"
+# A text value a spreadsheet would run as a formula (CSV injection: =cmd|' /C calc'!A0).
+MAX_VALUE_CHARS = 100_000  # a longer value quarantines its row (value_too_long)
+FORMULA_PATTERN = r"^\s*(=|@|[+\-]\s*[A-Za-z])"
 
 
 def quote_ident(name: str) -> str:
@@ -33,8 +36,9 @@ def _value_message(col: str, what: str) -> str:
     return f"{quote_literal(what + ': ')} || coalesce({col}, '')"
 
 
-def column_checks(column: Column) -> list[str]:
-    """SQL expressions that flag a bad value of one column."""
+def column_checks(column: Column, not_after: str | None = None) -> list[str]:
+    """SQL expressions that flag a bad value of one column. ``not_after``: a timestamp literal
+    (``2026-01-02 02:00:00``); a ``timestamp`` value after it is in the future."""
     col = quote_ident(column.name)
     checks: list[str] = []
     if column.required:
@@ -48,6 +52,14 @@ def column_checks(column: Column) -> list[str]:
         )
     present = f"not ({_blank(col)})"
     value = f"trim({col})"
+    checks.append(
+        _reason(
+            f"length({col}) > {MAX_VALUE_CHARS}",
+            "value_too_long",
+            column.name,
+            f"'longer than {MAX_VALUE_CHARS} characters: ' || length({col}) || ' characters'",
+        )
+    )
     if column.type == "decimal":
         checks.append(
             _reason(
@@ -82,6 +94,26 @@ def column_checks(column: Column) -> list[str]:
                 "bad_timestamp",
                 column.name,
                 _value_message(col, "not a YYYY-MM-DD HH:MM:SS timestamp"),
+            )
+        )
+        if not_after is not None:
+            checks.append(
+                _reason(
+                    f"{present} and try_strptime({value}, {TIMESTAMP_FORMATS}) > "
+                    f"timestamp {quote_literal(not_after)}",
+                    "future_timestamp",
+                    column.name,
+                    _value_message(col, f"in the future (after {not_after}, load time + 1 day)"),
+                )
+            )
+    elif column.type == "text":
+        checks.append(
+            _reason(
+                f"left(ltrim({col}), 1) in ('=', '@', '+', '-') and "
+                f"regexp_matches({col}, {quote_literal(FORMULA_PATTERN)})",
+                "formula_cell",
+                column.name,
+                _value_message(col, "a spreadsheet formula (CSV injection risk), not loaded"),
             )
         )
     elif column.type == "boolean":
@@ -139,13 +171,16 @@ def stage_checks(family: Family, stage_table: str) -> list[str]:
 
 
 def family_checks(
-    family: Family, parent_table: str | None, stage_table: str | None = None
+    family: Family,
+    parent_table: str | None,
+    stage_table: str | None = None,
+    not_after: str | None = None,
 ) -> list[str]:
     """All row checks for a family: columns, conditional requirements, duplicates, parent,
-    and stages when ``stage_table`` is given."""
+    stages when ``stage_table`` is given, future timestamps when ``not_after`` is."""
     checks: list[str] = []
     for column in family.columns:
-        checks.extend(column_checks(column))
+        checks.extend(column_checks(column, not_after))
     for column_name, statuses, code in family.conditional_required:
         col = quote_ident(column_name)
         values = ", ".join(quote_literal(s) for s in statuses)

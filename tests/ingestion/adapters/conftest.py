@@ -14,7 +14,7 @@ from ingestion.contract import FAMILIES
 from ingestion.loader import FileLoad, SourceFile, load_family, load_file, reconcile
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
-LOADED_AT = datetime(2026, 1, 1, 2, 0, 0)
+LOADED_AT = datetime(2026, 7, 1, 2, 0, 0)  # after the Salesforce sample's last change
 
 
 @pytest.fixture()
