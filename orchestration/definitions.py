@@ -9,6 +9,7 @@ from orchestration.defs.publish import published_snapshot
 from orchestration.defs.quality import gx_opportunities_business_rules
 from orchestration.defs.resources import dbt_resource
 from orchestration.defs.schedules import full_refresh_job, nightly_refresh
+from orchestration.defs.sensors import inbox_sensor
 from orchestration.defs.transform import dbt_models
 
 defs = dg.Definitions(
@@ -16,5 +17,6 @@ defs = dg.Definitions(
     asset_checks=[*reconciliation_checks, gx_opportunities_business_rules],
     jobs=[full_refresh_job],
     schedules=[nightly_refresh],
+    sensors=[inbox_sensor],
     resources={"dbt": dbt_resource},
 )
