@@ -6,7 +6,7 @@ import dagster as dg
 
 from orchestration.defs.ingest import ingest_assets, reconciliation_checks
 from orchestration.defs.publish import published_snapshot
-from orchestration.defs.quality import gx_opportunities_business_rules
+from orchestration.defs.quality import quality_checks
 from orchestration.defs.resources import dbt_resource
 from orchestration.defs.schedules import full_refresh_job, nightly_refresh
 from orchestration.defs.sensors import inbox_sensor
@@ -14,7 +14,7 @@ from orchestration.defs.transform import dbt_models
 
 defs = dg.Definitions(
     assets=[*ingest_assets, dbt_models, published_snapshot],
-    asset_checks=[*reconciliation_checks, gx_opportunities_business_rules],
+    asset_checks=[*reconciliation_checks, *quality_checks],
     jobs=[full_refresh_job],
     schedules=[nightly_refresh],
     sensors=[inbox_sensor],

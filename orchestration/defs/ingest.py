@@ -9,12 +9,11 @@ import duckdb
 from ingestion.contract import FAMILIES, FAMILIES_BY_NAME, Family
 from ingestion.intake import (
     adapt_inbox,
-    canonical_files,
+    family_sources,
     log_adapter_errors,
-    staged_sources,
     staging_dir,
 )
-from ingestion.loader import FileLoad, SourceFile, ensure_schema, load_file, reconcile
+from ingestion.loader import FileLoad, ensure_schema, load_file, reconcile
 from ingestion.paths import build_db_path, inbox_dir, warehouse_dir
 from ingestion.stages import DefinitionsInvalidError, StageCatalog, load_stage_catalog
 
@@ -95,8 +94,7 @@ def _ingest_asset(family: Family) -> dg.AssetsDefinition:
     def ingest(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         inbox = inbox_dir()
         stages = _stage_catalog()
-        sources = [SourceFile(p) for p in canonical_files(inbox, family)]
-        sources += staged_sources(staging_dir(warehouse_dir()), family)
+        sources = family_sources(inbox, staging_dir(warehouse_dir()), family)
         build_db_path().parent.mkdir(parents=True, exist_ok=True)
         loaded_at = _now()
         with duckdb.connect(str(build_db_path())) as con:

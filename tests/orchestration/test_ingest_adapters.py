@@ -10,10 +10,12 @@ import csv
 import io
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pytest
 from openpyxl import Workbook
@@ -102,8 +104,14 @@ def raw_rows(build: duckdb.DuckDBPyConnection, family: Family, where: str) -> li
     )
 
 
+@dataclass
+class Mixed:
+    pipeline: Pipeline
+    result: dg.ExecuteInProcessResult
+
+
 @pytest.fixture(scope="module")
-def mixed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
+def mixed_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mixed]:
     """One small demo inbox whose opportunities come as a Chinese-headers XLSX and whose stage
     history comes as a GB18030 CSV, beside the real Salesforce sample (disjoint ids), run once:
     every full run costs a whole dbt build, so the three formats share it."""
@@ -122,7 +130,12 @@ def mixed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
         shutil.copytree(FIXTURES / "salesforce_sample", inbox / "salesforce_sample")
         result = pipeline.run()
         assert result.success, "the refresh over adapted exports must publish"
-        yield pipeline
+        yield Mixed(pipeline, result)
+
+
+@pytest.fixture(scope="module")
+def mixed(mixed_run: Mixed) -> Pipeline:
+    return mixed_run.pipeline
 
 
 def test_chinese_xlsx_and_gb18030_load_exactly_the_canonical_rows(
@@ -133,7 +146,7 @@ def test_chinese_xlsx_and_gb18030_load_exactly_the_canonical_rows(
     originals = mixed.inbox.parent / "canonical"
     with duckdb.connect(str(tmp_path / "canonical.duckdb")) as canonical:
         for family in (OPPORTUNITIES, STAGE_HISTORY):
-            [load] = load_family(canonical, family, originals, datetime(2026, 1, 1))
+            [load] = load_family(canonical, family, originals, datetime(2026, 7, 1))
             assert load.rows_quarantined == 0
         expected = {f.name: raw_rows(canonical, f, "true") for f in (OPPORTUNITIES, STAGE_HISTORY)}
     with duckdb.connect(str(mixed.warehouse / "build.duckdb"), read_only=True) as build:
@@ -216,3 +229,49 @@ def test_salesforce_sample_publishes_and_reversed_wins_count_as_won_nowhere(
         ("opportunities", "reversed_win", 6),
         ("stage_history", "reversed_win", 7),
     ]
+
+
+def test_gx_results_show_in_dagster_and_in_the_audit_table(mixed_run: Mixed) -> None:
+    evaluations = {
+        data.asset_check_key.to_user_string(): data
+        for data in (
+            e.asset_check_evaluation_data
+            for e in mixed_run.result.all_events
+            if e.event_type_value == "ASSET_CHECK_EVALUATION"
+        )
+    }
+    gx_checks = {k: v for k, v in evaluations.items() if ":gx_" in k}
+    for family in (
+        "crm/accounts",
+        "crm/sales_reps",
+        "crm/opportunities",
+        "crm/stage_history",
+        "erp/contracts",
+        "erp/orders",
+    ):
+        assert gx_checks[f"{family}:gx_export_freshness"].passed
+        contract = family.split("/")[1]
+        assert gx_checks[f"{family}:gx_{contract}_contract"].passed
+    for key in (
+        "crm/stage_history:gx_history_agrees_with_current_stage",
+        "crm/stage_history:gx_stage_order_within_process",
+        "crm/opportunities:gx_open_deals_not_overdue",
+        "crm/opportunities:gx_late_stage_deals_have_amount",
+        "marts/mart_funnel_conversion:gx_mart_funnel_conversion",
+        "marts/mart_win_rates:gx_mart_win_rates",
+        "crm/opportunities:gx_opportunities_business_rules",
+    ):
+        assert key in gx_checks
+    # every blocking check passed (the run published); warnings may report findings
+    assert all(v.passed for v in gx_checks.values() if v.severity == dg.AssetCheckSeverity.ERROR)
+    build = mixed_run.pipeline.warehouse / "build.duckdb"
+    with duckdb.connect(str(build), read_only=True) as con:
+        audited = con.execute(
+            "select asset_key || ':' || check_name, passed, severity from audit.check_results "
+            "where run_id = ?",
+            [mixed_run.result.run_id],
+        ).fetchall()
+    assert sorted(a[0] for a in audited) == sorted(gx_checks)
+    for key, passed, severity in audited:
+        assert passed == gx_checks[key].passed
+        assert severity == gx_checks[key].severity.value
