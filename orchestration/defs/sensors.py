@@ -5,6 +5,7 @@ modified within the settle window) is not read yet: the sensor waits for the nex
 cursor keeps what each file looked like at the last look (``seen``) and when the last run was
 requested (``requested``), so a file triggers one run per version, and a run is requested
 only when every file in the inbox has settled (a half-copied Salesforce folder never loads).
+The first look only records the inbox as it is (the nightly schedule loads what was there).
 
 - ``FUNNEL_SENSOR_SETTLE_SECONDS``: how long a file must stay unchanged (default 60).
 - ``FUNNEL_SENSOR_INTERVAL_SECONDS``: how often the sensor looks (default 30).
@@ -58,7 +59,12 @@ class Decision:
 
 
 def decide(files: dict[str, Signature], cursor: str | None, now: float, settle: float) -> Decision:
-    state = json.loads(cursor) if cursor else {}
+    """What to do at one look. The first look (no cursor) takes the inbox as it is as the
+    baseline: exports already there are the nightly schedule's business, not a new arrival."""
+    if cursor is None:
+        baseline = json.dumps({"seen": files, "requested": files}, sort_keys=True)
+        return Decision(None, [], [], baseline)
+    state = json.loads(cursor)
     seen = {k: tuple(v) for k, v in state.get("seen", {}).items()}
     requested = {k: tuple(v) for k, v in state.get("requested", {}).items()}
     unsettled = [
@@ -86,6 +92,12 @@ def decide(files: dict[str, Signature], cursor: str | None, now: float, settle: 
 def inbox_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     inbox = inbox_dir()
     decision = decide(scan(inbox), context.cursor, time.time(), settle_seconds())
+    if context.cursor is None:
+        return dg.SensorResult(
+            skip_reason=f"baseline: {len(scan(inbox))} export file(s) in {inbox}; new or "
+            "changed files from now on trigger a refresh",
+            cursor=decision.cursor,
+        )
     if decision.run_key is None:
         if not decision.changed:
             reason = f"no new or changed export in {inbox}"

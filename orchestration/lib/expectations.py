@@ -334,6 +334,13 @@ def _cohort_funnel(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return frame
 
 
+WATERFALL_SQL = f"""
+select *, opening_amount + created_amount + pulled_in_amount - won_amount - lost_amount
+    - pushed_out_amount + changed_amount - closing_amount as unexplained_amount
+from {MART_SCHEMA}.mart_pipeline_waterfall
+"""
+
+
 def mart_suites() -> dict[str, Suite]:
     """Published marts: rates are fractions and counts add up. Blocking: a broken mart is
     never published."""
@@ -351,6 +358,44 @@ def mart_suites() -> dict[str, Suite]:
                 gxe.ExpectColumnPairValuesAToBeGreaterThanB(
                     column_A="entered_count", column_B="advanced_count", or_equal=True
                 ),
+            ],
+        ),
+        "mart_stage_dwell": Suite(
+            name="gx_mart_stage_dwell",
+            description="Days in stage are not negative and the 90th percentile is not below "
+            "the median.",
+            frame=_mart_frame("mart_stage_dwell"),
+            expectations=[
+                gxe.ExpectColumnValuesToBeBetween(column="mean_days", min_value=0),
+                gxe.ExpectColumnValuesToBeBetween(column="completed_visits", min_value=0),
+                gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                    column_A="p90_days",
+                    column_B="median_days",
+                    or_equal=True,
+                    ignore_row_if="either_value_is_missing",
+                ),
+            ],
+        ),
+        "mart_stage_skips": Suite(
+            name="gx_mart_stage_skips",
+            description="Skip shares are fractions 0-1; skippers are a subset of opportunities.",
+            frame=_mart_frame("mart_stage_skips"),
+            expectations=[
+                gxe.ExpectColumnValuesToBeBetween(column="skip_share", min_value=0, max_value=1),
+                gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                    column_A="opportunities", column_B="skipping_opportunities", or_equal=True
+                ),
+            ],
+        ),
+        "mart_pipeline_waterfall": Suite(
+            name="gx_mart_pipeline_waterfall",
+            description="Every waterfall adds up: opening + created + pulled in - won - lost - "
+            "pushed out + changes = closing, to the cent.",
+            frame=lambda con: con.execute(WATERFALL_SQL).df(),
+            expectations=[
+                gxe.ExpectColumnValuesToBeBetween(
+                    column="unexplained_amount", min_value=-0.005, max_value=0.005
+                )
             ],
         ),
         "mart_win_rates": Suite(

@@ -163,3 +163,17 @@ def test_each_result_is_recorded_in_the_audit_table(con) -> None:
     record_check(con, record)
     rows = con.execute("select * from audit.check_results").fetchall()
     assert rows == [tuple(record.__dict__.values())] * 2
+
+
+def test_a_waterfall_that_does_not_add_up_fails(con) -> None:
+    con.execute("create schema marts")
+    con.execute(
+        "create table marts.mart_pipeline_waterfall as select * from (values "
+        "(100.0, 50.0, 10.0, 30.0, 20.0, 5.0, -5.0, 100.0), "  # 100+50+10-30-20-5-5 = 100
+        "(100.0, 50.0, 10.0, 30.0, 20.0, 5.0, -5.0, 101.0)) as t(opening_amount, "
+        "created_amount, pulled_in_amount, won_amount, lost_amount, pushed_out_amount, "
+        "changed_amount, closing_amount)"
+    )
+    assert failures(mart_suites()["mart_pipeline_waterfall"], con) == [
+        "expect_column_values_to_be_between unexplained_amount: 1 unexpected"
+    ]

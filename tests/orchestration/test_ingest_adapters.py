@@ -259,6 +259,9 @@ def test_gx_results_show_in_dagster_and_in_the_audit_table(mixed_run: Mixed) -> 
         "crm/opportunities:gx_late_stage_deals_have_amount",
         "marts/mart_funnel_conversion:gx_mart_funnel_conversion",
         "marts/mart_win_rates:gx_mart_win_rates",
+        "marts/mart_stage_dwell:gx_mart_stage_dwell",
+        "marts/mart_stage_skips:gx_mart_stage_skips",
+        "marts/mart_pipeline_waterfall:gx_mart_pipeline_waterfall",
         "crm/opportunities:gx_opportunities_business_rules",
     ):
         assert key in gx_checks

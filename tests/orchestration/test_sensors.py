@@ -39,16 +39,23 @@ def tick(cursor: str | None) -> tuple[dg.SensorResult, str | None]:
     return result, result.cursor
 
 
-def test_an_empty_inbox_requests_nothing(inbox: Path) -> None:
-    result, _ = tick(None)
-    assert result.run_requests == [] or result.run_requests is None
+def test_the_first_look_is_a_baseline_and_an_unchanged_inbox_requests_nothing(
+    inbox: Path,
+) -> None:
+    write(inbox / "accounts.csv", "account_id\nA1\n", age_seconds=600)
+    result, cursor = tick(None)
+    assert not result.run_requests
+    assert "baseline: 1 export file(s)" in str(result.skip_reason)
+    result, _ = tick(cursor)
+    assert not result.run_requests
     assert "no new or changed export" in str(result.skip_reason)
 
 
 def test_a_settled_new_file_triggers_one_run_and_only_once(inbox: Path) -> None:
+    _, cursor = tick(None)  # an empty inbox
     write(inbox / "opportunities.csv", "opportunity_id\nO1\n", age_seconds=600)
-    # first look: the sensor has not seen the file before, so it cannot know it stopped growing
-    result, cursor = tick(None)
+    # the sensor has not seen the file before, so it cannot know it stopped growing yet
+    result, cursor = tick(cursor)
     assert not result.run_requests
     assert "waiting for 1 file(s)" in str(result.skip_reason)
     result, cursor = tick(cursor)
@@ -61,8 +68,9 @@ def test_a_settled_new_file_triggers_one_run_and_only_once(inbox: Path) -> None:
 
 
 def test_a_file_still_being_written_is_not_read(inbox: Path) -> None:
-    write(inbox / "accounts.csv", "account_id\nA1\n", age_seconds=600)
     _, cursor = tick(None)
+    write(inbox / "accounts.csv", "account_id\nA1\n", age_seconds=600)
+    _, cursor = tick(cursor)
     result, cursor = tick(cursor)
     assert result.run_requests  # the settled inbox runs
     # a new export starts arriving: written just now, then growing between two looks
@@ -85,10 +93,11 @@ def test_a_file_still_being_written_is_not_read(inbox: Path) -> None:
 
 
 def test_a_changed_file_triggers_again_and_temp_files_are_ignored(inbox: Path) -> None:
+    _, cursor = tick(None)
     write(inbox / "orders.csv", "order_id\nR1\n", age_seconds=600)
     write(inbox / "orders.csv.part", "partial download", age_seconds=0)
     write(inbox / ".hidden.csv", "x", age_seconds=0)
-    _, cursor = tick(None)
+    _, cursor = tick(cursor)
     result, cursor = tick(cursor)
     [first] = result.run_requests or []
     write(inbox / "orders.csv", "order_id\nR1\nR2\n", age_seconds=300)
