@@ -16,6 +16,7 @@ from ingestion.loader import ensure_schema, load_family
 from ingestion.stages import load_stage_catalog
 from orchestration.lib.expectations import (
     CheckRecord,
+    Suite,
     contract_suite,
     export_freshness,
     history_agrees_with_current_stage,
@@ -70,7 +71,7 @@ def con(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     connection.close()
 
 
-def failures(suite, con) -> list[str]:  # type: ignore[no-untyped-def]
+def failures(suite: Suite, con: duckdb.DuckDBPyConnection) -> list[str]:
     outcome, _ = run_suite(suite, con)
     assert outcome.success == (not outcome.failures)
     return outcome.failures
