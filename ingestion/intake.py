@@ -2,8 +2,8 @@
 else (CSV in another encoding or with other headers, XLSX, Salesforce Data Loader folders),
 which the adapters rewrite as canonical CSVs in a staging folder under the warehouse.
 
-- :func:`is_canonical`: a ``<family>*.csv`` file in UTF-8 whose header names only contract
-  columns of that family. Nothing else is looked at, so a 1M-row export costs one line here.
+- :func:`is_canonical`: a ``<family>*.csv`` file in UTF-8 whose header names contract columns
+  by their own names (no alias). Nothing else is looked at, so a 1M-row export costs one line.
 - :func:`adapt_inbox`: every other export -> ``<warehouse>/staging/adapted/``, rebuilt on each
   run, with ``_manifest.json`` recording what came from where (never written to the inbox).
 - :func:`staged_sources`: the adapted files of one family, reported under the export's name
@@ -25,7 +25,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion.adapters.config import DEFAULT_MAPPING_PATH, AdapterError
+from ingestion.adapters.config import DEFAULT_MAPPING_PATH, AdapterError, key, load_mapping
 from ingestion.adapters.inbox import SUPPORTED, AdaptedFile, adapt_file, adapt_salesforce_folder
 from ingestion.adapters.salesforce import is_salesforce_folder
 from ingestion.contract import FAMILIES, Family
@@ -55,8 +55,10 @@ def family_by_name(path: Path) -> Family | None:
     return next((f for f in FAMILIES if fnmatch(path.name, f.file_glob)), None)
 
 
-def is_canonical(path: Path, family: Family) -> bool:
-    """A UTF-8 CSV (no BOM) named like the family, whose header has only contract columns.
+def is_canonical(path: Path, family: Family, mapping_path: Path = DEFAULT_MAPPING_PATH) -> bool:
+    """A UTF-8 CSV named like the family whose header names contract columns by their own
+    names; other columns are allowed (the loader keeps them as extras) unless one is an alias
+    of a contract column, which only the adapters can map (``商机金额`` beside ``opportunity_id``).
 
     An empty file counts as canonical: the loader reports it. Missing required columns are
     allowed here too: the loader quarantines every row, naming the column.
@@ -65,16 +67,20 @@ def is_canonical(path: Path, family: Family) -> bool:
         return False
     with path.open("rb") as handle:
         first = handle.readline(HEADER_PEEK)
-    if first.startswith(b"\xef\xbb\xbf"):
-        return False
     try:
-        line = first.decode("utf-8")
+        line = first.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
     except UnicodeDecodeError:
         return False
     if not line.strip():
         return True
     header = [h.strip() for h in next(csv.reader([line]))]
-    return len(set(header)) == len(header) and all(h in family.column_names for h in header)
+    aliases = load_mapping(mapping_path).families[family.name].lookup
+    extras = [h for h in header if h not in family.column_names]
+    return (
+        len(set(header)) == len(header)
+        and any(h in family.column_names for h in header)
+        and not any(key(h) in aliases for h in extras)
+    )
 
 
 def canonical_files(inbox: Path, family: Family) -> list[Path]:
