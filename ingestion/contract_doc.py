@@ -22,6 +22,9 @@ folder named by `FUNNEL_INBOX`); the nightly refresh loads every new or changed 
 
 **Format.** CSV, UTF-8, comma-separated, `"` quotes, one header row with the column names below
 (any order). Extra columns are kept (in the raw table's `_extra` JSON column), not dropped.
+This is the fast path. Other exports are accepted too and rewritten into this format first:
+XLSX, GB18030/GBK or UTF-8-with-BOM CSV, Chinese or Salesforce headers, 万/亿 amounts, Chinese
+and US dates, Salesforce Data Loader folders; see [`ingestion.md`](ingestion.md).
 Several files of one family may exist (e.g. `opportunities_2026-03-01.csv`): every version is
 kept in the raw table and staging uses the newest row per key (newest load, then file name).
 
@@ -31,7 +34,11 @@ accepted), local time in the business time zone (`FUNNEL_TIMEZONE`, default Asia
 `boolean`: `true`/`false`. `enum`: one of the listed values.
 
 **Bad rows.** A row that breaks the contract goes to `raw.quarantine` with a reason code and a
-message naming the file, row and column; the rest of the file loads. A file that lacks a required
+message naming the file, row and column; the rest of the file loads. Besides the types: a stage
+its sales process does not define (`unknown_stage`, `unknown_sales_process`, read from
+`sales_process_stages.csv` at load time), a timestamp more than a day after the load
+(`future_timestamp`), a text value a spreadsheet would run as a formula (`formula_cell`), a
+value over 100,000 characters (`value_too_long`). A file that lacks a required
 column is quarantined whole. Row numbers count data rows (row 1 is the first row after the
 header); rows that cannot be parsed at all are reported with their physical line number.
 For every file, rows loaded + rows quarantined = rows read (checked on every run).

@@ -7,8 +7,12 @@ collects them per row; a row with any reason goes to the quarantine instead of t
 from __future__ import annotations
 
 from ingestion.contract import Column, Family
+from ingestion.stages import stage_check_column
 
 TIMESTAMP_FORMATS = "['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M']"
+# A text value a spreadsheet would run as a formula (CSV injection: =cmd|' /C calc'!A0).
+MAX_VALUE_CHARS = 100_000  # a longer value quarantines its row (value_too_long)
+FORMULA_PATTERN = r"^\s*(=|@|[+\-]\s*[A-Za-z])"
 
 
 def quote_ident(name: str) -> str:
@@ -32,8 +36,9 @@ def _value_message(col: str, what: str) -> str:
     return f"{quote_literal(what + ': ')} || coalesce({col}, '')"
 
 
-def column_checks(column: Column) -> list[str]:
-    """SQL expressions that flag a bad value of one column."""
+def column_checks(column: Column, not_after: str | None = None) -> list[str]:
+    """SQL expressions that flag a bad value of one column. ``not_after``: a timestamp literal
+    (``2026-01-02 02:00:00``); a ``timestamp`` value after it is in the future."""
     col = quote_ident(column.name)
     checks: list[str] = []
     if column.required:
@@ -47,6 +52,14 @@ def column_checks(column: Column) -> list[str]:
         )
     present = f"not ({_blank(col)})"
     value = f"trim({col})"
+    checks.append(
+        _reason(
+            f"length({col}) > {MAX_VALUE_CHARS}",
+            "value_too_long",
+            column.name,
+            f"'longer than {MAX_VALUE_CHARS} characters: ' || length({col}) || ' characters'",
+        )
+    )
     if column.type == "decimal":
         checks.append(
             _reason(
@@ -83,6 +96,26 @@ def column_checks(column: Column) -> list[str]:
                 _value_message(col, "not a YYYY-MM-DD HH:MM:SS timestamp"),
             )
         )
+        if not_after is not None:
+            checks.append(
+                _reason(
+                    f"{present} and try_strptime({value}, {TIMESTAMP_FORMATS}) > "
+                    f"timestamp {quote_literal(not_after)}",
+                    "future_timestamp",
+                    column.name,
+                    _value_message(col, f"in the future (after {not_after}, load time + 1 day)"),
+                )
+            )
+    elif column.type == "text":
+        checks.append(
+            _reason(
+                f"left(ltrim({col}), 1) in ('=', '@', '+', '-') and "
+                f"regexp_matches({col}, {quote_literal(FORMULA_PATTERN)})",
+                "formula_cell",
+                column.name,
+                _value_message(col, "a spreadsheet formula (CSV injection risk), not loaded"),
+            )
+        )
     elif column.type == "boolean":
         checks.append(
             _reason(
@@ -105,11 +138,49 @@ def column_checks(column: Column) -> list[str]:
     return checks
 
 
-def family_checks(family: Family, parent_table: str | None) -> list[str]:
-    """All row checks for a family: columns, conditional requirements, duplicates, parent."""
+def stage_checks(family: Family, stage_table: str) -> list[str]:
+    """Unknown sales process / stage, against ``stage_table`` (sales_process, stage_code); the
+    row's process is in the loader's column ``_process`` (its own, or its parent's)."""
+    rule = stage_check_column(family.name)
+    if rule is None:
+        return []
+    checks: list[str] = []
+    known_process = f"_process in (select sales_process from {stage_table})"
+    if rule.process_from_parent is None:
+        col = quote_ident("sales_process")
+        checks.append(
+            _reason(
+                f"{present_sql(col)} and not ({known_process})",
+                "unknown_sales_process",
+                "sales_process",
+                _value_message(col, "no such sales process in the definitions"),
+            )
+        )
+    col = quote_ident(rule.column)
+    checks.append(
+        _reason(
+            f"{present_sql(col)} and {known_process} and _process || chr(31) || trim({col}) "
+            f"not in (select sales_process || chr(31) || stage_code from {stage_table})",
+            "unknown_stage",
+            rule.column,
+            "'stage ' || trim(" + col + ") || ' is not a stage of sales process ' || _process || "
+            "' (sales_process_stages.csv)'",
+        )
+    )
+    return checks
+
+
+def family_checks(
+    family: Family,
+    parent_table: str | None,
+    stage_table: str | None = None,
+    not_after: str | None = None,
+) -> list[str]:
+    """All row checks for a family: columns, conditional requirements, duplicates, parent,
+    stages when ``stage_table`` is given, future timestamps when ``not_after`` is."""
     checks: list[str] = []
     for column in family.columns:
-        checks.extend(column_checks(column))
+        checks.extend(column_checks(column, not_after))
     for column_name, statuses, code in family.conditional_required:
         col = quote_ident(column_name)
         values = ", ".join(quote_literal(s) for s in statuses)
@@ -144,6 +215,8 @@ def family_checks(family: Family, parent_table: str | None) -> list[str]:
                 _value_message(col, f"no {parent_family} row with this {column_name}"),
             )
         )
+    if stage_table is not None:
+        checks.extend(stage_checks(family, stage_table))
     return checks
 
 

@@ -7,16 +7,17 @@ import dagster as dg
 from orchestration.defs.ingest import ingest_assets, reconciliation_checks
 from orchestration.defs.operations import inbox_is_fresh, operation_sensors
 from orchestration.defs.publish import published_snapshot
-from orchestration.defs.quality import gx_opportunities_business_rules
+from orchestration.defs.quality import quality_checks
 from orchestration.defs.resources import dbt_resource
 from orchestration.defs.schedules import full_refresh_job, nightly_refresh
+from orchestration.defs.sensors import inbox_sensor
 from orchestration.defs.transform import dbt_models
 
 defs = dg.Definitions(
     assets=[*ingest_assets, dbt_models, published_snapshot],
-    asset_checks=[*reconciliation_checks, gx_opportunities_business_rules, inbox_is_fresh],
+    asset_checks=[*reconciliation_checks, *quality_checks, inbox_is_fresh],
     jobs=[full_refresh_job],
     schedules=[nightly_refresh],
-    sensors=operation_sensors,
+    sensors=[inbox_sensor, *operation_sensors],
     resources={"dbt": dbt_resource},
 )

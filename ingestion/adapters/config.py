@@ -11,6 +11,9 @@ from typing import Any
 import yaml
 
 from ingestion.contract import FAMILIES_BY_NAME
+from ingestion.loader import ADAPTER_REASON
+
+__all__ = ["ADAPTER_REASON", "AdapterError", "Mapping", "key", "load_mapping"]
 
 DEFAULT_MAPPING_PATH = Path(__file__).resolve().parent.parent / "header_mapping.yml"
 

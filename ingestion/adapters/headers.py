@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ingestion.adapters.config import AdapterError, FamilyMapping, Mapping, key
+from ingestion.adapters.config import ADAPTER_REASON, AdapterError, FamilyMapping, Mapping, key
 from ingestion.adapters.readers import Cell, Table
 from ingestion.adapters.values import as_text
 from ingestion.contract import FAMILIES_BY_NAME
 
-RESERVED = ("source_row", "_defaults_applied")
+RESERVED = ("source_row", "_defaults_applied", ADAPTER_REASON)
 Score = tuple[int, float, int]  # required columns matched, share of required matched, all matched
 
 

@@ -6,7 +6,12 @@ kept as extra columns under their Salesforce names. Decisions (documented in the
   (``Closed Lost``) it is the last stage in the opportunity's history (empty if it has none, so
   the loader quarantines the row rather than a stage being guessed).
 - ``status`` follows the Opportunity row: IsClosed and IsWon -> won; IsClosed only -> the
-  outcome's status (``lost``); else open. ``closed_date`` is CloseDate for closed deals.
+  outcome's status (``lost``); else open. ``closed_date`` of a closed deal is the day of its
+  latest OpportunityHistory row (when it was closed); CloseDate (a plan, often stale in
+  exports) only when it has no history. ``expected_close_date`` is CloseDate.
+- A deal Closed Won, then Closed Lost (a reversed win) is lost: its change into the won stage
+  and, when no earlier stage is left, the opportunity itself carry ``_adapter_reason``
+  ``reversed_win``, so the loader quarantines them and nothing counts the deal as won.
 - ``Probability`` (0-100) becomes the extra column ``probability`` (a fraction, 0-1).
 - No OwnerId (the sample has none): the owner is the CreatedById of the first history row.
 - Columns the export lacks get ``salesforce.defaults``, named in the column ``_defaults_applied``.
@@ -18,7 +23,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from ingestion.adapters.config import AdapterError, Mapping, key
+from ingestion.adapters.config import ADAPTER_REASON, AdapterError, Mapping, key
 from ingestion.adapters.readers import read_csv
 from ingestion.adapters.sf_builder import Builder, Record
 from ingestion.adapters.sf_history import History, HistoryRow, build_history
@@ -63,7 +68,11 @@ def _opportunities(
 ) -> CanonicalTable:
     cfg = mapping.salesforce
     b = Builder(
-        mapping, "opportunities", cfg.fields.get("Opportunity", {}), header, ["probability"]
+        mapping,
+        "opportunities",
+        cfg.fields.get("Opportunity", {}),
+        header,
+        ["probability", ADAPTER_REASON],
     )
     rows, unknown, from_history, reopened = [], set(), [], []
     for number, rec in enumerate(records, start=2):
@@ -77,20 +86,31 @@ def _opportunities(
         values["current_stage"] = stage
         closed, won = (rec.get(f, "").strip().lower() == "true" for f in ("IsClosed", "IsWon"))
         values["status"] = ("won" if won else outcome or "lost") if closed else "open"
-        values["closed_date"] = values.get("expected_close_date", "") if closed else ""
+        closed_at = history.last_at.get(opp_id)
+        values["closed_date"] = (
+            (closed_at.strftime("%Y-%m-%d") if closed_at else values.get("expected_close_date", ""))
+            if closed
+            else ""
+        )
         if not values.get("owner_id") and history.first_by.get(opp_id):
             values["owner_id"] = history.first_by[opp_id]
             flagged.append("owner_id")
             from_history.append(number)
         values["probability"] = fraction(rec.get("Probability", ""))
-        if closed and not won and stage == cfg.stages.get(key("Closed Won")):
+        if opp_id in history.reversed_wins:
             reopened.append(number)
+            if not stage:
+                values[ADAPTER_REASON] = (
+                    "reversed_win|current_stage|the deal was Closed Won, then Closed Lost, and "
+                    "has no stage before the win: it has no stage to be lost from"
+                )
         rows.append(b.row(values, rec, number, flagged))
     warnings = [f"StageName {n!r} is not in salesforce.stages, kept as is" for n in sorted(unknown)]
     if reopened:
         warnings.append(
             f"{len(reopened)} opportunity(ies) were Closed Won, then Closed Lost: status lost, "
-            f"current_stage and history keep the won stage (rows {listed(reopened)})"
+            "current_stage is the stage before the win, and the win is quarantined as "
+            f"reversed_win (rows {listed(reopened)})"
         )
     if from_history:
         warnings.append(
@@ -103,11 +123,12 @@ def _opportunities(
 def _stage_history(
     mapping: Mapping, header: list[str], rows_in: int, history: History
 ) -> CanonicalTable:
-    b = Builder(mapping, "stage_history", HISTORY_FIELDS, header, ["probability"])
+    b = Builder(mapping, "stage_history", HISTORY_FIELDS, header, ["probability", ADAPTER_REASON])
     rows = []
     for change in history.changes:
         values = b.mapped(change.row.record)
         values.update(from_stage=change.from_stage, to_stage=change.to_stage)
+        values[ADAPTER_REASON] = change.reason
         values["probability"] = fraction(change.row.record.get("Probability", ""))
         rows.append(b.row(values, change.row.record, change.row.source_row, []))
     warnings = [
@@ -154,6 +175,12 @@ def adapt_salesforce(folder: Path, mapping: Mapping) -> dict[str, CanonicalTable
             header, records, blank[obj] = _records(folder / f"{obj}.csv")
             loaded[obj] = (header, records)
     hist_header, hist_records = loaded.get("OpportunityHistory", ([], []))
+    lost = frozenset(
+        r.get("Id", "")
+        for r in loaded["Opportunity"][1]
+        if r.get("IsClosed", "").strip().lower() == "true"
+        and r.get("IsWon", "").strip().lower() != "true"
+    )
     history = build_history(
         [
             HistoryRow(
@@ -162,6 +189,7 @@ def adapt_salesforce(folder: Path, mapping: Mapping) -> dict[str, CanonicalTable
             for n, r in enumerate(hist_records, start=2)
         ],
         mapping.salesforce,
+        lost,
     )
     out = {"Opportunity": _opportunities(mapping, *loaded["Opportunity"], history)}
     if "OpportunityHistory" in loaded:

@@ -4,6 +4,10 @@ OpportunityHistory has one row per change of stage, amount or close date, each w
 StageName after the change. A row whose stage did not change, and a row whose StageName is an
 outcome (``Closed Lost``, see ``salesforce.status_stages``), is not a stage change: it is folded
 (counted and listed in the warnings), never silently dropped.
+
+A deal that is lost now but was Closed Won before (a reversed win) did not reach the won stage:
+its change into the won stage is kept as a stage change but flagged ``reversed_win``, so the
+loader quarantines it (file, row, column StageName) and no funnel counts the deal as signed.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ class StageChange:
     row: HistoryRow
     from_stage: str
     to_stage: str
+    reason: str = ""  # 'code|column|message' when the loader must quarantine the change
 
 
 @dataclass
@@ -40,6 +45,8 @@ class History:
     last_stage: dict[str, str] = field(default_factory=dict)  # opportunity -> last stage
     first_by: dict[str, str] = field(default_factory=dict)  # opportunity -> first CreatedById
     unknown_stages: set[str] = field(default_factory=set)
+    last_at: dict[str, datetime] = field(default_factory=dict)  # opportunity -> latest row time
+    reversed_wins: dict[str, int] = field(default_factory=dict)  # opportunity -> source row
 
 
 def stage_rank(cfg: SalesforceConfig, stage_name: str) -> int:
@@ -54,15 +61,31 @@ def _moment(row: HistoryRow) -> datetime:
     return parsed[0] if parsed else LATE
 
 
-def build_history(rows: list[HistoryRow], cfg: SalesforceConfig) -> History:
-    """Stage changes per opportunity in time order (ties: stage order, then file order)."""
+def _reversed_win(row: HistoryRow) -> str:
+    return (
+        f"reversed_win|StageName|{row.stage_name} on {row.created} was reversed (the deal is "
+        "Closed Lost now): not counted as reaching the won stage"
+    )
+
+
+def build_history(
+    rows: list[HistoryRow], cfg: SalesforceConfig, lost: frozenset[str] = frozenset()
+) -> History:
+    """Stage changes per opportunity in time order (ties: stage order, then file order).
+
+    ``lost``: ids of the deals lost now, whose changes into the won stage are reversed wins.
+    """
     history = History()
+    won_stage = cfg.stages.get(key("Closed Won"))
     by_opp: dict[str, list[HistoryRow]] = {}
     for row in rows:
         by_opp.setdefault(row.opportunity_id, []).append(row)
     for opp_id, opp_rows in by_opp.items():
         opp_rows.sort(key=lambda r: (_moment(r), stage_rank(cfg, r.stage_name), r.source_row))
         history.first_by[opp_id] = opp_rows[0].record.get("CreatedById", "")
+        moments = [m for r in opp_rows if (m := _moment(r)) != LATE]
+        if moments:
+            history.last_at[opp_id] = max(moments)
         previous = ""
         for row in opp_rows:
             name_key = key(row.stage_name)
@@ -77,6 +100,10 @@ def build_history(rows: list[HistoryRow], cfg: SalesforceConfig) -> History:
                 history.unknown_stages.add(row.stage_name)
             if stage == previous:
                 history.folded.append((row.source_row, f"stage unchanged ({stage})"))
+                continue
+            if opp_id in lost and stage == won_stage:
+                history.changes.append(StageChange(row, previous, stage, _reversed_win(row)))
+                history.reversed_wins[opp_id] = row.source_row
                 continue
             history.changes.append(StageChange(row, previous, stage))
             previous = stage

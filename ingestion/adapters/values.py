@@ -13,9 +13,10 @@ from decimal import Decimal, InvalidOperation
 from ingestion.adapters.config import key
 from ingestion.adapters.readers import Cell
 from ingestion.contract import Column
+from ingestion.validation import FORMULA_PATTERN
 
 EXCEL_EPOCH = datetime(1899, 12, 30)
-FORMULA = re.compile(r"^\s*(=|@|[+\-]\s*[A-Za-z])")
+FORMULA = re.compile(FORMULA_PATTERN)
 CANONICAL_DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
 CURRENCY = re.compile(r"(RMB|CNY|USD|人民币|元|[¥￥$])", re.IGNORECASE)
 UNITS = {"万": Decimal(10_000), "亿": Decimal(100_000_000)}

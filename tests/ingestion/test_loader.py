@@ -111,7 +111,7 @@ def test_bad_rows_are_quarantined_with_file_row_column(con, tmp_path):
         (None, 8, "owner_id", "missing_columns"),
     ]
     assert got[0][4] == "opportunities.csv, row 2: column amount: negative amount: -5"
-    assert got[5][4].startswith("opportunities.csv, line 8: ")
+    assert got[5][4].startswith("opportunities.csv, line 8, column owner_id: ")
     assert reconcile(con, OPPORTUNITIES) == []
 
 

@@ -55,7 +55,7 @@ def chinese_date(iso: str) -> str:
         return ""
     day = datetime.fromisoformat(iso)
     text = f"{day.year}年{day.month}月{day.day}日"
-    return text + (f" {day:%H:%M}" if len(iso) > 10 else "")
+    return text + (f" {day:%H:%M:%S}" if len(iso) > 10 else "")
 
 
 def as_chinese(row: dict[str, str]) -> dict[str, object]:
@@ -139,14 +139,14 @@ def test_bad_values_are_quarantined_with_the_source_row(
         "select row_number, column_name, reason_code, json_extract_string(record, '$.amount') "
         "from raw.quarantine"
     ).fetchall()
-    assert rows == [(3, "amount", "bad_decimal", "金额待定")]
-    # row 3 of the canonical file is the source file's row 6 (title, blank line, header above)
+    # the third data row is the source file's row 6 (title, blank line, header above), and the
+    # loader numbers rows as the source does
+    assert rows == [(6, "amount", "bad_decimal", "金额待定")]
     source_row = con.execute(
-        "select json_extract_string(_extra, '$.source_row') from raw.opportunities "
+        "select json_extract_string(_extra, '$.source_row'), _row_number from raw.opportunities "
         "order by _row_number"
     ).fetchall()
-    assert source_row == [("4",), ("5",)]
-    # the quarantine record holds contract columns only: the adapted file maps row 3 back
+    assert source_row == [("4", 4), ("5", 5)]
     adapted = next((tmp_path / "out").glob("opportunities__*.csv")).read_text(encoding="utf-8")
     third = list(csv.DictReader(io.StringIO(adapted)))[2]
     assert third["source_row"] == "6"

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from ingestion.adapters import AdaptedFile, normalize_inbox
-from tests.ingestion.adapters.conftest import FIXTURES, load_all
+from tests.ingestion.adapters.conftest import FIXTURES, load_adapted, load_all
 
 SAMPLE = FIXTURES / "salesforce_sample"
 
@@ -64,7 +64,15 @@ def test_sample_loads_and_reconciles(
         assert load.status == "loaded"
         assert load.rows_read == read
         assert load.rows_loaded + load.rows_quarantined == load.rows_read
-    assert con.execute("select count(*) from raw.quarantine").fetchone() == (0,)
+    # 7 deals were Closed Won, then Closed Lost: their 7 changes into signed are reversed wins,
+    # and 6 of them had no stage before the win, so the opportunity has no stage to be lost from
+    assert con.execute(
+        "select family, reason_code, column_name, count(*) from raw.quarantine "
+        "group by all order by 1"
+    ).fetchall() == [
+        ("opportunities", "reversed_win", "current_stage", 6),
+        ("stage_history", "reversed_win", "StageName", 7),
+    ]
     extra = con.execute(
         "select _extra from raw.opportunities where opportunity_id = '006bm00000LKJNSAA5'"
     ).fetchone()
@@ -96,8 +104,7 @@ def opportunity(con: duckdb.DuckDBPyConnection, opp: str) -> tuple[str, str, str
 def test_transitions_agree_with_opportunity_history(
     adapted: tuple[Path, list[AdaptedFile]], con: duckdb.DuckDBPyConnection
 ) -> None:
-    out, _ = adapted
-    load_all(con, out)
+    load_adapted(con, *adapted)
     # Zenith: Prospecting 02/24/26 02:19 AM, then Proposal/Price Quote 02:20 AM; still open
     assert transitions(con, "006bm00000LKdM8AAL") == [
         (None, "initial_contact", "2026-02-24 02:19:00"),
@@ -109,27 +116,46 @@ def test_transitions_agree_with_opportunity_history(
     assert transitions(con, "006bm00000LKg0bAAD") == [
         (None, "initial_contact", "2026-02-24 02:15:00"),
     ]
-    assert opportunity(con, "006bm00000LKg0bAAD") == ("initial_contact", "lost", "2026-03-31")
+    # closed_date is the day it was closed (its latest history row), not CloseDate 03/31/26
+    assert opportunity(con, "006bm00000LKg0bAAD") == ("initial_contact", "lost", "2026-02-24")
     # United Oil SLA: Closed Won 02/23/26 08:55 PM, moved to Closed Lost 03/07/26 09:00 PM.
-    # The win stays in the history; the status follows the Opportunity row (lost).
-    assert transitions(con, "006bm00000LKJNTAA5") == [
-        (None, "signed", "2026-02-23 20:55:00"),
+    # The win is reversed: quarantined, and with no stage before it the deal is quarantined too.
+    assert transitions(con, "006bm00000LKJNTAA5") == []
+    assert con.execute(
+        "select family, row_number, message from raw.quarantine "
+        "where json_extract_string(record, '$.opportunity_id') = '006bm00000LKJNTAA5' order by 1"
+    ).fetchall() == [
+        (
+            "opportunities",
+            8,
+            "salesforce_sample/Opportunity.csv, row 8: column current_stage: the deal was Closed "
+            "Won, then Closed Lost, and has no stage before the win: it has no stage to be lost "
+            "from; column current_stage: required column current_stage is empty",
+        ),
+        (
+            "stage_history",
+            8,
+            "salesforce_sample/OpportunityHistory.csv, row 8: column StageName: Closed Won on "
+            "02/23/26 08:55 PM was reversed (the deal is Closed Lost now): not counted as "
+            "reaching the won stage; column opportunity_id (OpportunityId): no opportunities row "
+            "with this opportunity_id: 006bm00000LKJNTAA5",
+        ),
     ]
-    assert opportunity(con, "006bm00000LKJNTAA5") == ("signed", "lost", "2024-02-03")
-    # Farmers Coop.: Prospecting 02:18 AM -> Closed Won 02:20 AM -> Closed Lost 03/07/26
+    # Farmers Coop.: Prospecting 02:18 AM -> Closed Won 02:20 AM -> Closed Lost 03/07/26: lost
+    # from initial_contact; the reversed win is quarantined
     assert transitions(con, "006bm00000LKgOnAAL") == [
         (None, "initial_contact", "2026-02-24 02:18:00"),
-        ("initial_contact", "signed", "2026-02-24 02:20:00"),
     ]
-    assert opportunity(con, "006bm00000LKgOnAAL") == ("signed", "lost", "2026-02-23")
-    # Express Logistics Standby Generator: Closed Won, and still won
-    assert opportunity(con, "006bm00000LKJNPAA5") == ("signed", "won", "2024-02-03")
+    assert opportunity(con, "006bm00000LKgOnAAL") == ("initial_contact", "lost", "2026-03-07")
+    # Express Logistics Standby Generator: Closed Won 02/23/26 08:55 PM, and still won
+    assert opportunity(con, "006bm00000LKJNPAA5") == ("signed", "won", "2026-02-23")
 
 
 def test_won_then_lost_deals_are_reported(adapted: tuple[Path, list[AdaptedFile]]) -> None:
     _, results = adapted
     warnings = by_source(results)["Opportunity.csv"].warnings
     assert any("7 opportunity(ies) were Closed Won, then Closed Lost" in w for w in warnings)
+    assert any("the win is quarantined as reversed_win" in w for w in warnings)
 
 
 def test_defaults_are_flagged(adapted: tuple[Path, list[AdaptedFile]]) -> None:
