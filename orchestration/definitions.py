@@ -4,17 +4,32 @@ from __future__ import annotations
 
 import dagster as dg
 
+from orchestration.defs.delivery import alert_deliveries
 from orchestration.defs.ingest import ingest_assets, reconciliation_checks
 from orchestration.defs.publish import published_snapshot
 from orchestration.defs.quality import gx_opportunities_business_rules
 from orchestration.defs.resources import dbt_resource
 from orchestration.defs.schedules import full_refresh_job, nightly_refresh
-from orchestration.defs.transform import dbt_models
+from orchestration.defs.scoring import (
+    opportunity_scores,
+    retrain_job,
+    retrain_schedule,
+    win_probability_model,
+)
+from orchestration.defs.transform import dbt_models, dbt_scored_models
 
 defs = dg.Definitions(
-    assets=[*ingest_assets, dbt_models, published_snapshot],
+    assets=[
+        *ingest_assets,
+        dbt_models,
+        win_probability_model,
+        opportunity_scores,
+        dbt_scored_models,
+        published_snapshot,
+        alert_deliveries,
+    ],
     asset_checks=[*reconciliation_checks, gx_opportunities_business_rules],
-    jobs=[full_refresh_job],
-    schedules=[nightly_refresh],
+    jobs=[full_refresh_job, retrain_job],
+    schedules=[nightly_refresh, retrain_schedule],
     resources={"dbt": dbt_resource},
 )
