@@ -174,15 +174,17 @@ def factor_text(factor: Factor, language: str) -> str:
 def group_points(
     model: Pipeline, rows: pd.DataFrame, reference: Mapping[str, object]
 ) -> dict[str, np.ndarray]:
-    """Per factor group, P(won) minus P(won) with that group at the typical deal's values."""
-    base = predict(model, rows)
-    out: dict[str, np.ndarray] = {}
+    """Per factor group, P(won) minus P(won) with that group at the typical deal's values
+    (one prediction over all the variants at once)."""
+    variants = [rows]
     for group in GROUPS:
         typical = rows.copy()
         for column in group.columns:
             typical[column] = reference[column]
-        out[group.name] = (base - predict(model, typical)) * 100
-    return out
+        variants.append(typical)
+    predicted = predict(model, pd.concat(variants, ignore_index=True)).reshape(len(variants), -1)
+    base = predicted[0]
+    return {g.name: (base - predicted[i + 1]) * 100 for i, g in enumerate(GROUPS)}
 
 
 def top_factors(

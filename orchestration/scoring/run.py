@@ -110,6 +110,25 @@ def train_if_due(
     return result
 
 
+def _point_in_time_model(
+    warehouse: Path, frame: pd.DataFrame, cutoff: date, settings: ScoringSettings, log: Log
+) -> store.StoredModel | None:
+    """The model trained on the rows known at ``cutoff``: reused when those rows are unchanged
+    since a previous refresh, else fitted and kept (not made current)."""
+    rows = training_rows(frame, cutoff)
+    rows_hash = store.fingerprint(rows)
+    cached = store.load_backfill(warehouse, cutoff, rows_hash)
+    if cached is not None:
+        return cached
+    fitted = fit(rows, settings.min_closed_deals, settings.min_per_outcome)
+    if isinstance(fitted, Declined):
+        log(f"backfill as of {cutoff}: declined ({fitted.reason})")
+        return None
+    model = store.save(warehouse, fitted, cutoff, make_current=False)
+    store.remember_backfill(warehouse, model, rows_hash)
+    return model
+
+
 def _backfill(
     con: duckdb.DuckDBPyConnection,
     warehouse: Path,
@@ -126,14 +145,7 @@ def _backfill(
     for snapshot in sorted(snapshots):
         cutoff = settings.period_start(snapshot) - timedelta(days=1)
         if cutoff not in models:
-            fitted = fit(
-                training_rows(frame, cutoff), settings.min_closed_deals, settings.min_per_outcome
-            )
-            if isinstance(fitted, Declined):
-                log(f"backfill as of {cutoff}: declined ({fitted.reason})")
-                models[cutoff] = None
-            else:
-                models[cutoff] = store.save(warehouse, fitted, cutoff, make_current=False)
+            models[cutoff] = _point_in_time_model(warehouse, frame, cutoff, settings, log)
         model = models[cutoff]
         if model is None:
             continue

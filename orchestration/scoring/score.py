@@ -95,13 +95,18 @@ def score_rows(
     how_many: int,
     is_backfilled: bool,
 ) -> pd.DataFrame:
-    """One score row per feature row, with its top factors in both languages."""
+    """One score row per feature row; the as-of date's rows (not backfilled ones, which only
+    feed the forecast) get their top factors in both languages."""
     if rows.empty:
         return pd.DataFrame(columns=list(SCORE_COLUMNS))
     named = rows.merge(names, on=["sales_process", "stage_code"], how="left")
     named["stage_name_en"] = named["stage_name_en"].fillna(named["stage_code"])
     named["stage_name_zh"] = named["stage_name_zh"].fillna(named["stage_code"])
-    factors = top_factors(model, named, reference, how_many)
+    factors = (
+        [[] for _ in range(len(named))]
+        if is_backfilled
+        else top_factors(model, named, reference, how_many)
+    )
     out = named[
         ["snapshot_date", "opportunity_id", "owner_id", "sales_process", "stage_code", "amount"]
     ].copy()
@@ -115,6 +120,8 @@ def score_rows(
     out["top_factors_json"] = [
         json.dumps([f.as_dict() for f in fs], ensure_ascii=False) for fs in factors
     ]
+    if is_backfilled:
+        out[["top_factors_en", "top_factors_zh", "top_factors_json"]] = None
     return out[list(SCORE_COLUMNS)]
 
 

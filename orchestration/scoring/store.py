@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import joblib
+import pandas as pd
 import sklearn
 from sklearn.pipeline import Pipeline
 
@@ -97,6 +98,35 @@ def load_current(warehouse: Path) -> StoredModel | None:
     if not (artifact.exists() and meta.exists()):
         return None
     return StoredModel(version, joblib.load(artifact), json.loads(meta.read_text("utf-8")))
+
+
+def fingerprint(rows: pd.DataFrame) -> str:
+    """A hash of training rows (and the feature version): same rows, same model."""
+    hashed = pd.util.hash_pandas_object(rows.reset_index(drop=True), index=False)
+    return hashlib.sha256(hashed.to_numpy().tobytes() + FEATURE_VERSION.encode()).hexdigest()[:16]
+
+
+def _backfill_pointer(warehouse: Path, trained_on: date, rows_hash: str) -> Path:
+    return models_dir(warehouse) / f"backfill-{trained_on:%Y%m%d}-{rows_hash}.json"
+
+
+def load_backfill(warehouse: Path, trained_on: date, rows_hash: str) -> StoredModel | None:
+    """The point-in-time model already trained on exactly these rows, if any."""
+    pointer = _backfill_pointer(warehouse, trained_on, rows_hash)
+    if not pointer.exists():
+        return None
+    version = json.loads(pointer.read_text("utf-8"))["version"]
+    folder = models_dir(warehouse)
+    artifact, meta = folder / f"{version}.joblib", folder / f"{version}.json"
+    if not (artifact.exists() and meta.exists()):
+        return None
+    return StoredModel(version, joblib.load(artifact), json.loads(meta.read_text("utf-8")))
+
+
+def remember_backfill(warehouse: Path, model: StoredModel, rows_hash: str) -> None:
+    _write_json(
+        _backfill_pointer(warehouse, model.trained_on, rows_hash), {"version": model.version}
+    )
 
 
 def record_training(warehouse: Path, outcome: dict[str, Any]) -> None:
