@@ -61,7 +61,10 @@ class DeliveryConfig:
 
 def config_path() -> Path:
     configured = os.environ.get("FUNNEL_DELIVERY_CONFIG", "").strip()
-    return Path(configured) if configured else DEFAULT_PATH
+    if not configured:
+        return DEFAULT_PATH
+    path = Path(configured)
+    return path if path.is_absolute() else REPO_ROOT / path
 
 
 def _dry_run(path: Path, block: dict[str, Any]) -> bool:

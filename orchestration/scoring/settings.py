@@ -1,4 +1,5 @@
-"""The sales-ops scoring settings, ``definitions/scoring.yml`` (or ``$FUNNEL_SCORING_CONFIG``)."""
+"""The sales-ops scoring settings, ``definitions/scoring.yml`` (or ``$FUNNEL_SCORING_CONFIG``, a
+path relative to the repository unless absolute)."""
 
 from __future__ import annotations
 
@@ -42,7 +43,10 @@ class ScoringSettings:
 
 def settings_path() -> Path:
     configured = os.environ.get("FUNNEL_SCORING_CONFIG", "").strip()
-    return Path(configured) if configured else DEFAULT_PATH
+    if not configured:
+        return DEFAULT_PATH
+    path = Path(configured)
+    return path if path.is_absolute() else REPO_ROOT / path
 
 
 def _positive_int(path: Path, block: dict[str, object], key: str, default: int) -> int:
