@@ -274,6 +274,79 @@ ORDERS = Family(
     ),
 )
 
+LEAD_STATUSES = ("open", "converted", "disqualified")
+ACTIVITY_TYPES = ("visit", "call", "meeting", "demo", "proposal_sent")
+
+LEADS = Family(
+    name="leads",
+    source="crm",
+    file_glob="leads*.csv",
+    key=("lead_id",),
+    description=(
+        "Optional. One row per sales lead (线索) as it stands at export time; a converted lead "
+        "names the opportunity it became."
+    ),
+    columns=(
+        Column("lead_id", "text", True, "Lead id in the CRM", "LEAD0000001"),
+        Column("created_at", "timestamp", True, "When the lead was created", "2025-02-20 10:15:00"),
+        Column("lead_source", "text", False, "Where the lead came from (线索来源)", "web_form"),
+        Column("owner_id", "text", False, "Sales rep following the lead up", "REP0001"),
+        Column("account_id", "text", False, "Customer account id, when known", "ACC000001"),
+        Column(
+            "status",
+            "enum",
+            True,
+            "open (跟进中), converted (已转商机) or disqualified (无效)",
+            "converted",
+            allowed=LEAD_STATUSES,
+        ),
+        Column(
+            "converted_opportunity_id",
+            "text",
+            False,
+            "The opportunity the lead became; required when status is converted",
+            "OPP0000001",
+        ),
+        Column(
+            "converted_at",
+            "timestamp",
+            False,
+            "When the lead was converted; required when status is converted",
+            "2025-03-05 09:30:00",
+        ),
+    ),
+    conditional_required=(
+        ("converted_opportunity_id", ("converted",), "converted_without_opportunity"),
+        ("converted_at", ("converted",), "converted_without_time"),
+    ),
+)
+
+ACTIVITIES = Family(
+    name="activities",
+    source="crm",
+    file_glob="activities*.csv",
+    key=("activity_id",),
+    description=(
+        "Optional. One row per follow-up activity (跟进记录) on an opportunity: a visit, call, "
+        "meeting, demo or proposal sent."
+    ),
+    columns=(
+        Column("activity_id", "text", True, "Activity id in the CRM", "ACT00000001"),
+        Column("opportunity_id", "text", True, "The opportunity followed up", "OPP0000001"),
+        Column(
+            "activity_type",
+            "enum",
+            True,
+            "visit (拜访), call (电话), meeting (会议), demo (演示) or proposal_sent (方案已发)",
+            "demo",
+            allowed=ACTIVITY_TYPES,
+        ),
+        Column("activity_at", "timestamp", True, "When it happened", "2025-03-12 15:00:00"),
+        Column("owner_id", "text", False, "Sales rep who did it", "REP0001"),
+    ),
+    parent=("opportunity_id", "opportunities"),
+)
+
 FAMILIES: tuple[Family, ...] = (
     ACCOUNTS,
     SALES_REPS,
@@ -281,6 +354,8 @@ FAMILIES: tuple[Family, ...] = (
     STAGE_HISTORY,
     CONTRACTS,
     ORDERS,
+    LEADS,
+    ACTIVITIES,
 )
 FAMILIES_BY_NAME: dict[str, Family] = {f.name: f for f in FAMILIES}
 

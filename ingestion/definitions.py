@@ -40,9 +40,13 @@ How to declare the rules of a seed (a new seed follows the same shape)::
 checked by ``required``. The columns of the CSV header must be exactly the declared columns
 (in any order). Keep dbt's own ``data_tests`` as well: they guard the loaded tables.
 
-Rules across files that the meta keys cannot say are checked here as code
-(:func:`_process_rules`): exactly one won stage per sales process, the last in stage order;
-each benchmark's stages exist in its process and are consecutive there.
+Rules across files or fields that the meta keys cannot say are checked here as code
+(:func:`_process_rules`, :func:`_target_rules`, :func:`_process_selection_rules`): exactly one
+won stage per sales process, the last in stage order (a process may omit stages another one
+has, e.g. a renewal process without needs_confirmed); each benchmark's stages exist in its
+process and are consecutive there; a target's period_start is the first day of its month,
+quarter or year, and target_value is ``all`` exactly when target_dimension is ``all``; the
+process-selection rules have exactly one default rule (``*`` in every matching column).
 
 ``python -m ingestion.definitions [folder]`` prints the errors and exits 1 when there are any.
 The default folder is ``$FUNNEL_DEFINITIONS`` (relative to ``dbt_project/``, as dbt resolves
@@ -161,6 +165,8 @@ def validate_definitions(folder: Path) -> list[DefinitionError]:
         if spec.name in data:
             errors.extend(_check_rows(spec, data[spec.name], data))
     errors.extend(_process_rules(data))
+    errors.extend(_target_rules(data))
+    errors.extend(_process_selection_rules(data))
     return errors
 
 
@@ -559,6 +565,82 @@ def _process_rules(data: dict[str, SeedData]) -> list[DefinitionError]:
                 )
             )
     return errors
+
+
+_PERIOD_START_MONTHS = {
+    "month": frozenset(range(1, 13)),
+    "quarter": frozenset({1, 4, 7, 10}),
+    "year": frozenset({1}),
+}
+
+
+def _target_rules(data: dict[str, SeedData]) -> list[DefinitionError]:
+    """Targets start on their period's first day; target_value all goes with dimension all."""
+    targets = data.get("sales_targets")
+    if targets is None or "target_dimension" not in targets.header:
+        return []
+    file = "sales_targets.csv"
+    errors: list[DefinitionError] = []
+    for line, values in targets.rows:
+        grain = values.get("period_grain", "")
+        start, problem = _parse("date", values.get("period_start", ""))
+        months = _PERIOD_START_MONTHS.get(grain)
+        if (
+            problem is None
+            and isinstance(start, date)
+            and months is not None
+            and (start.day != 1 or start.month not in months)
+        ):
+            errors.append(
+                DefinitionError(
+                    file,
+                    line,
+                    "period_start",
+                    f"{start.isoformat()} is not the first day of a {grain}",
+                )
+            )
+        dimension, value = values.get("target_dimension", ""), values.get("target_value", "")
+        if dimension and value and (dimension == "all") != (value == "all"):
+            errors.append(
+                DefinitionError(
+                    file,
+                    line,
+                    "target_value",
+                    f"must be all exactly when target_dimension is all (got {dimension} = {value})",
+                )
+            )
+    return errors
+
+
+_RULE_MATCH_COLUMNS = ("org_unit", "customer_type", "product_category", "opportunity_type")
+
+
+def _process_selection_rules(data: dict[str, SeedData]) -> list[DefinitionError]:
+    """Exactly one default rule: ``*`` in every matching column."""
+    rules = data.get("sales_process_rules")
+    if rules is None:
+        return []
+    file = "sales_process_rules.csv"
+    defaults = [
+        line
+        for line, values in rules.rows
+        if all(values.get(column) == "*" for column in _RULE_MATCH_COLUMNS)
+    ]
+    if not defaults:
+        return [
+            DefinitionError(
+                file,
+                None,
+                None,
+                "needs a default rule with * in " + ", ".join(_RULE_MATCH_COLUMNS),
+            )
+        ]
+    return [
+        DefinitionError(
+            file, line, None, f"a second default rule (the first is on line {defaults[0]})"
+        )
+        for line in defaults[1:]
+    ]
 
 
 # --- command line -------------------------------------------------------------------------

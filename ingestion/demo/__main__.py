@@ -37,7 +37,7 @@ def default_inbox() -> Path:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m ingestion.demo",
-        description="Write a simulated export (six CSV files and truth.json) into an inbox folder.",
+        description="Write a simulated export (a CSV file per export family, and truth.json).",
     )
     parser.add_argument(
         "--opportunities",

@@ -1,5 +1,6 @@
 """Generate a demo inbox: reps, accounts, then opportunities one at a time (streamed), each
-followed by its stage history, its contract and orders if won, and its renewals.
+followed by its stage history, its follow-up activities, the lead it came from (when its source
+is a lead), its contract and orders if won, and its renewals.
 
 ``n_opportunities`` counts ORIGINATING opportunities; renewal opportunities created from
 contracts in the data come on top (a few percent). Same arguments, same bytes.
@@ -12,11 +13,12 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
+from pathlib import Path as Path
 from random import Random
 from typing import Any
 
 from ingestion.demo import params
+from ingestion.demo.activity import draw_activities
 from ingestion.demo.clock import DAY, Clock, money
 from ingestion.demo.commerce import draw_contract, draw_orders, renewal_start
 from ingestion.demo.entities import (
@@ -26,9 +28,11 @@ from ingestion.demo.entities import (
     make_reps,
     reps_by_region,
 )
+from ingestion.demo.leads import draw_leads
 from ingestion.demo.names import opportunity_name
 from ingestion.demo.simulate import NO_STAGE, simulate
-from ingestion.demo.truth import Tally, build_truth
+from ingestion.demo.simulate import Path as History
+from ingestion.demo.truth import Tally, activity_truth, build_truth, lead_truth
 from ingestion.demo.writer import FamilyWriters
 
 TRUTH_FILE = "truth.json"
@@ -69,7 +73,7 @@ class Factory:
         self.horizon = (self.end_day + 1) * DAY - 1
         self.clock = Clock()
         self.tally = Tally()
-        self.ids = {"opportunities": 0, "contracts": 0, "orders": 0}
+        self.ids = {"opportunities": 0, "contracts": 0, "orders": 0, "leads": 0, "activities": 0}
         self.stats = {
             k: 0
             for k in (
@@ -80,12 +84,18 @@ class Factory:
                 "paused_opportunities",
                 "won_without_contract",
                 "orders_without_contract",
+                "leads_converted",
+                "leads_unconverted",
+                "engaged_visits",
+                "disengaged_visits",
+                "activities_in_engaged_visits",
+                "activities_in_disengaged_visits",
             )
         }
 
-    def _next(self, kind: str, prefix: str) -> str:
+    def _next(self, kind: str, prefix: str, digits: int = 7) -> str:
         self.ids[kind] += 1
-        return f"{prefix}{self.ids[kind]:07d}"
+        return f"{prefix}{self.ids[kind]:0{digits}d}"
 
     def _cents(self, median_yuan: float) -> int:
         yuan = self.rng.lognormvariate(math.log(median_yuan), params.AMOUNT_SIGMA)
@@ -175,6 +185,9 @@ class Factory:
                     spec.owner_id,
                 ],
             )
+        self._activities(opp_id, spec.owner_id, path)
+        if spec.source == "lead":
+            self._leads(spec, opp_id)
         self.tally.add(spec.account.customer_type, spec.process, path.top, status)
         self.stats["stalled_opportunities"] += path.stalled
         self.stats["opportunities_with_skip"] += path.skipped
@@ -182,6 +195,43 @@ class Factory:
         if status != "won":
             return []
         return self._won(spec, opp_id, (path.closed_at or 0) // DAY)
+
+    def _activities(self, opp_id: str, owner_id: str, path: History) -> None:
+        timestamp = self.clock.timestamp
+        for visit in path.visits:
+            kind = "engaged" if visit.engaged and not visit.stalled else "disengaged"
+            self.stats[f"{kind}_visits"] += 1
+            for activity_type, at in draw_activities(self.rng, visit):
+                self.stats[f"activities_in_{kind}_visits"] += 1
+                self.out.write(
+                    "activities",
+                    [
+                        self._next("activities", "ACT", 8),
+                        opp_id,
+                        activity_type,
+                        timestamp(at),
+                        owner_id,
+                    ],
+                )
+
+    def _leads(self, spec: Spec, opp_id: str) -> None:
+        timestamp = self.clock.timestamp
+        for lead in draw_leads(self.rng, spec.created, self.end_day):
+            converted = lead.converted_at is not None
+            self.stats["leads_converted" if converted else "leads_unconverted"] += 1
+            self.out.write(
+                "leads",
+                [
+                    self._next("leads", "LEAD"),
+                    timestamp(lead.created),
+                    lead.source,
+                    spec.owner_id,
+                    spec.account.account_id if converted else "",
+                    lead.status,
+                    opp_id if converted else "",
+                    timestamp(lead.converted_at) if lead.converted_at is not None else "",
+                ],
+            )
 
     def _won(self, spec: Spec, opp_id: str, won_day: int) -> list[Spec]:
         rng = self.rng
@@ -240,7 +290,8 @@ class Factory:
 def generate(
     out_dir: Path, n_opportunities: int, seed: int, end_date: date, progress: Progress | None = None
 ) -> dict[str, int]:
-    """Write the six CSV files and ``truth.json`` into ``out_dir``; return rows per file.
+    """Write the CSV files (one per export family) and ``truth.json`` into
+    ``out_dir``; return rows per file.
 
     ``progress(done, total)`` is called after each tenth of the originating opportunities.
     """
@@ -274,6 +325,8 @@ def generate(
             ],
         },
         "row_counts": counts,
+        "activity_effect": activity_truth(factory.stats),
+        "leads": lead_truth(factory.stats),
     }
     truth = build_truth(
         seed=seed,

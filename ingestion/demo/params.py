@@ -24,6 +24,30 @@ DUPLICATE_CREDIT_CODE = 0.01  # share of accounts reusing another account's cred
 MISSING_CREDIT_CODE = 0.05
 PRE_WINDOW_RENEWAL_SHARE = 0.10  # originating opportunities renewing pre-window contracts
 
+# Activities (跟进记录) drive outcomes. Each stage visit is ENGAGED with probability
+# ENGAGED_VISIT_SHARE (drawn per visit, independent of everything else). An engaged visit advances
+# with probability p + d, a disengaged one with p - d, where p is the stage's advance probability
+# and d = ENGAGEMENT_SHIFT * min(p, 1 - p): the mean stays exactly p, so the stage-transition
+# probabilities above remain the truth of the data, while the activities logged during a visit
+# (engaged visits see far more visits, meetings, demos and proposals) carry the signal.
+ENGAGED_VISIT_SHARE = 0.5
+ENGAGEMENT_SHIFT = 0.6
+# activities per day during a visit, by engagement and activity type
+ACTIVITY_RATES_PER_DAY: dict[bool, dict[str, float]] = {
+    True: {"visit": 0.05, "meeting": 0.04, "demo": 0.04, "proposal_sent": 0.02, "call": 0.05},
+    False: {"visit": 0.01, "meeting": 0.005, "demo": 0.005, "proposal_sent": 0.005, "call": 0.05},
+}
+STALLED_ACTIVE_DAYS = 10  # a stalled deal goes quiet this many days after entering its stage
+
+# Leads (线索): every opportunity sourced from a lead comes from a converted lead, created
+# LEAD_LEAD_DAYS before it. Each converted lead comes with unconverted ones so that the share of
+# leads converted to an opportunity is LEAD_CONVERSION_RATE in expectation; an unconverted lead
+# older than LEAD_OPEN_DAYS is disqualified, a younger one is open.
+LEAD_CONVERSION_RATE = 0.3
+LEAD_LEAD_DAYS = (2, 30)
+LEAD_OPEN_DAYS = 45
+LEAD_SOURCES: tuple[str, ...] = ("web_form", "trade_show", "cold_call", "partner", "webinar")
+
 WON_STAGE = "signed"
 PROCESSES: dict[str, tuple[str, ...]] = {
     "standard": ("initial_contact", "needs_confirmed", "proposal", "negotiation", WON_STAGE),

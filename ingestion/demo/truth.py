@@ -12,6 +12,7 @@ from typing import Any
 
 from ingestion.demo import params
 from ingestion.demo.params import ProcessModel
+from ingestion.demo.simulate import engaged_advance
 
 COUNTING_RULES = """For a transition ``a->b`` (consecutive stages of a process), per
 opportunity, with ``top`` = the furthest stage its history reached (skipped stages count as passed,
@@ -141,4 +142,65 @@ def build_truth(
         "realized": tally.as_dict(),
         "counting_rules": " ".join(COUNTING_RULES.split()),
         **extra,
+    }
+
+
+def activity_truth(stats: dict[str, int]) -> dict[str, Any]:
+    """How activities drive outcomes (the parameters), and what was drawn."""
+    by_stage: dict[str, Any] = {}
+    for (segment, process), model in params.MODELS.items():
+        by_stage.setdefault(segment, {})[process] = {
+            stage: {
+                "engaged": round(engaged_advance(p, True), 6),
+                "disengaged": round(engaged_advance(p, False), 6),
+            }
+            for stage, p in zip(model.stages[:-1], model.advance, strict=True)
+        }
+    return {
+        "rule": (
+            "Each stage visit is engaged with probability engaged_visit_share, independently. "
+            "An engaged visit advances with p + d, a disengaged one with p - d, "
+            "d = engagement_shift * min(p, 1 - p), so the stage's advance probability p is "
+            "unchanged on average. Activities arrive at activity_rates_per_day by engagement; "
+            "a stalled visit logs disengaged activities for stalled_active_days, then none."
+        ),
+        "engaged_visit_share": params.ENGAGED_VISIT_SHARE,
+        "engagement_shift": params.ENGAGEMENT_SHIFT,
+        "activity_rates_per_day": {
+            "engaged": params.ACTIVITY_RATES_PER_DAY[True],
+            "disengaged": params.ACTIVITY_RATES_PER_DAY[False],
+        },
+        "stalled_active_days": params.STALLED_ACTIVE_DAYS,
+        "advance_probability_by_engagement": by_stage,
+        "realized": {
+            key: stats[key]
+            for key in (
+                "engaged_visits",
+                "disengaged_visits",
+                "activities_in_engaged_visits",
+                "activities_in_disengaged_visits",
+            )
+        },
+    }
+
+
+def lead_truth(stats: dict[str, int]) -> dict[str, Any]:
+    """The true lead -> opportunity conversion rate, and what was drawn."""
+    converted, unconverted = stats["leads_converted"], stats["leads_unconverted"]
+    total = converted + unconverted
+    return {
+        "rule": (
+            "Every opportunity with source 'lead' comes from one converted lead; each converted "
+            "lead brings a geometric number of unconverted ones (open when at most "
+            "open_days old at end_date, else disqualified), so the expected share of leads "
+            "converted is conversion_rate."
+        ),
+        "conversion_rate": params.LEAD_CONVERSION_RATE,
+        "open_days": params.LEAD_OPEN_DAYS,
+        "realized": {
+            "leads": total,
+            "converted": converted,
+            "unconverted": unconverted,
+            "conversion_rate": round(converted / total, 6) if total else None,
+        },
     }

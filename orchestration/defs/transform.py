@@ -1,4 +1,10 @@
-"""The dbt project as Dagster assets; dbt tests appear as asset checks by themselves."""
+"""The dbt project as Dagster assets; dbt tests appear as asset checks by themselves.
+
+Two `@dbt_assets` split the build around the win-probability scoring (orchestration/defs/
+scoring.py), so a refresh runs dbt -> scoring -> dbt: `dbt_models` is everything that does not
+depend on the `scoring` source, `dbt_scored_models` is the source's downstream models
+(`source:scoring+`), which read the scores the scoring asset wrote.
+"""
 
 import json
 import os
@@ -35,11 +41,36 @@ def checked_definitions_env() -> dict[str, str]:
     return {"FUNNEL_DEFINITIONS": os.path.relpath(folder.resolve(), DBT_PROJECT_DIR.resolve())}
 
 
-@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, pool=WRITER_POOL)
-def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
-    """Validate the definitions, then `dbt build` (seeds, models, tests) for the as-of date."""
+SCORED_SELECTION = "source:scoring+"
+
+
+def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
     env = checked_definitions_env()
     variables = dbt_vars()
     context.log.info(f"dbt build with vars {variables}, definitions {env['FUNNEL_DEFINITIONS']}")
     os.environ.update(env)
     yield from dbt.cli(["build", "--vars", json.dumps(variables)], context=context).stream()
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    pool=WRITER_POOL,
+    exclude=SCORED_SELECTION,
+)
+def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+    """Validate the definitions, then `dbt build` (seeds, models, tests) for the as-of date:
+    everything but the models downstream of the scores."""
+    yield from _build(context, dbt)
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    pool=WRITER_POOL,
+    select=SCORED_SELECTION,
+    name="dbt_scored_models",
+)
+def dbt_scored_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+    """`dbt build` of the models downstream of the win-probability scores, after scoring."""
+    yield from _build(context, dbt)

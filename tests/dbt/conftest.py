@@ -116,7 +116,7 @@ class DbtResult:
         return json.loads((self.target_dir / "manifest.json").read_text())
 
 
-def run_dbt(args: list[str], warehouse_dir: Path, timeout: int = 300) -> DbtResult:
+def run_dbt(args: list[str], warehouse_dir: Path, timeout: int = 900) -> DbtResult:
     """Run `dbt <args>` on the project against `warehouse_dir`/build.duckdb."""
     target_dir = warehouse_dir / "dbt_target"
     env = dict(os.environ)

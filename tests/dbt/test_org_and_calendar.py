@@ -4,7 +4,8 @@ On the fixture warehouse (one sales_reps export, 2025-07-01, after every stage c
 the as-of date 2025-06-30) every rep has one current range and every change predates it, so
 it is attributed to that earliest range (before_first_export). The second part adds an
 older sales_reps export to a copy of the raw data (REP001 in team east-2, region central, in
-the export of 2025-05-01), points FUNNEL_DEFINITIONS at a copy of the definitions with a
+the export of 2025-05-01) and an older opportunities export (OPP005 owned by REP003 in the
+export of 2025-05-01), points FUNNEL_DEFINITIONS at a copy of the definitions with a
 fiscal year starting in April, and builds as of 2025-07-31 with the attribution switch off
 and on.
 """
@@ -85,6 +86,13 @@ def reorganised(tmp_path_factory: pytest.TempPathFactory, raw_warehouse):
             "('REP001', '张伟', 'east-2', 'hangzhou', 'central', null, 'true', "
             "'sales_reps_2025-05-01.csv', 'older', 1, timestamp '2025-05-01 06:00:00')"
         )
+        # an older opportunities export: OPP005 was REP003's until the export of 07-01
+        con.execute(
+            "insert into raw.opportunities by name select * replace ("
+            "'REP003' as owner_id, 'opportunities_2025-05-01.csv' as _source_file, "
+            "'older' as _content_hash, timestamp '2025-05-01 06:00:00' as _loaded_at) "
+            "from raw.opportunities where opportunity_id = 'OPP005'"
+        )
     finally:
         con.close()
     definitions = warehouse_dir / "definitions"
@@ -131,9 +139,23 @@ def test_event_time_attribution_and_fiscal_year_from_the_definitions_folder(
     assert teams[("OPP001", "initial_contact")] == ("east-2", "east", "before_first_export")
     # June: the 05-01 range; ACC004 has no region, so the rep's region of the time
     assert teams[("OPP010", "initial_contact")] == ("east-2", "central", "event_time")
-    assert teams[("OPP005", "proposal")] == ("east-2", "central", "event_time")
-    # 07-10, after the move on 07-01
+    # 06-01: OPP005 was still REP003's (until its export of 07-01), whose only sales_reps
+    # export (07-01) is later: REP003's earliest range; ACC004 has no region: REP003's
+    assert teams[("OPP005", "proposal")] == ("south-1", "south", "before_first_export")
+    # 07-10, REP001's again, after REP001's move on 07-01
     assert teams[("OPP005", "signed")] == ("east-1", "east", "event_time")
+    assert handle.query(
+        "select to_stage, owner_id, current_owner_id, owner_attribution "
+        "from marts.fct_stage_transitions where opportunity_id in ('OPP005', 'OPP010') "
+        "order by opportunity_id, changed_at"
+    ) == [
+        ("initial_contact", "REP003", "REP001", "event_time"),
+        ("needs_confirmed", "REP003", "REP001", "event_time"),
+        ("proposal", "REP003", "REP001", "event_time"),
+        ("signed", "REP001", "REP001", "event_time"),
+        # OPP010's first export is that of 06-15: its change of 06-02 is older
+        ("initial_contact", "REP001", "REP001", "before_first_export"),
+    ]
     assert handle.query(
         "select team from marts.fct_stage_visits where opportunity_id = 'OPP010'"
     ) == [("east-2",)]
@@ -152,7 +174,12 @@ def test_restated_to_the_current_organisation(
     teams = _team_by_change(handle)
     assert teams[("OPP010", "initial_contact")] == ("east-1", "east", "current")
     assert teams[("OPP005", "signed")] == ("east-1", "east", "current")
+    assert teams[("OPP005", "proposal")] == ("east-1", "east", "current")
     assert {r[2] for r in teams.values()} == {"current"}
+    assert handle.query(
+        "select distinct owner_id, owner_attribution from marts.fct_stage_transitions "
+        "where opportunity_id = 'OPP005'"
+    ) == [("REP001", "current")]
 
 
 def test_an_absolute_definitions_folder_is_refused(

@@ -302,3 +302,52 @@ def test_command_line(
     assert main([]) == 0
     assert "OK" in capsys.readouterr().out
     assert main([str(tmp_path / "absent")]) == 1
+
+
+def test_targets_start_on_their_period_and_all_goes_with_all(tmp_path: Path) -> None:
+    folder = tmp_path / "definitions"
+    shutil.copytree(DEFAULT_FOLDER, folder)
+    targets = folder / "sales_targets.csv"
+    lines = targets.read_text(encoding="utf-8").splitlines()
+    assert lines[1] == "quarter,2024-07-01,team,east-1,3000000.00"
+    lines[1:1] = [
+        "quarter,2024-08-01,team,east-1,1.00",  # line 2: not a quarter start
+        "month,2024-08-15,region,east,1.00",  # line 3: not a month start
+        "year,2025-01-01,all,all,9.00",  # line 4: fine
+        "year,2025-01-01,team,all,9.00",  # line 5: value all needs dimension all
+        "quarter,2024-07-01,all,company,9.00",  # line 6: dimension all needs value all
+        "quarter,2024-07-01,branch,shanghai,9.00",  # line 7: not a target dimension
+    ]
+    targets.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    errors = [str(e) for e in validate_definitions(folder) if e.file == "sales_targets.csv"]
+    assert errors == [
+        "sales_targets.csv, line 7, field target_dimension: branch is not one of all, team, "
+        "region, customer_type, tier, product_category, opportunity_type",
+        "sales_targets.csv, line 2, field period_start: 2024-08-01 is not the first day of a "
+        "quarter",
+        "sales_targets.csv, line 3, field period_start: 2024-08-15 is not the first day of a month",
+        "sales_targets.csv, line 5, field target_value: must be all exactly when "
+        "target_dimension is all (got team = all)",
+        "sales_targets.csv, line 6, field target_value: must be all exactly when "
+        "target_dimension is all (got all = company)",
+    ]
+
+
+def test_process_selection_rules_need_exactly_one_default(tmp_path: Path) -> None:
+    folder = tmp_path / "definitions"
+    shutil.copytree(DEFAULT_FOLDER, folder)
+    rules = folder / "sales_process_rules.csv"
+    header, renewal, default = rules.read_text(encoding="utf-8").splitlines()
+    rules.write_text("\n".join([header, renewal]) + "\n", encoding="utf-8")
+    assert [str(e) for e in validate_definitions(folder)] == [
+        "sales_process_rules.csv: needs a default rule with * in org_unit, customer_type, "
+        "product_category, opportunity_type"
+    ]
+    second = default.replace("100,", "200,").replace(",standard,", ",renewal,")
+    unknown = renewal.replace("10,", "20,").replace(",renewal,Renewals", ",express,Renewals")
+    rules.write_text("\n".join([header, renewal, default, second, unknown]) + "\n", "utf-8")
+    assert [str(e) for e in validate_definitions(folder)] == [
+        "sales_process_rules.csv, line 5, field sales_process: express is not a sales_process "
+        "of sales_process_stages.csv",
+        "sales_process_rules.csv, line 4: a second default rule (the first is on line 3)",
+    ]

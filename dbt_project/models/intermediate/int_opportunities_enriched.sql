@@ -28,6 +28,12 @@ stage_changes as (
 
 ),
 
+opportunity_processes as (
+
+    select * from {{ ref('int_opportunity_sales_processes') }}
+
+),
+
 process_stages as (
 
     select * from {{ ref('sales_process_stages') }}
@@ -88,7 +94,7 @@ enriched as (
         restated.product_category,
         restated.opportunity_type,
         restated.source,
-        restated.sales_process,
+        opportunity_processes.sales_process,
         restated.current_stage_as_of as current_stage,
         process_stages.stage_order as current_stage_order,
         case
@@ -110,8 +116,10 @@ enriched as (
         on restated.account_id = accounts.account_id
     left join sales_reps
         on restated.owner_id = sales_reps.rep_id
+    inner join opportunity_processes
+        on restated.opportunity_id = opportunity_processes.opportunity_id
     left join process_stages
-        on restated.sales_process = process_stages.sales_process
+        on opportunity_processes.sales_process = process_stages.sales_process
         and restated.current_stage_as_of = process_stages.stage_code
 
 )

@@ -1,7 +1,8 @@
 -- One row per stage change up to the as-of date (int_stage_changes_sequenced) with the
--- opportunity's owner and the owner's team and region attributed from dim_sales_reps: the
--- version valid on the change's date, or the current one when
--- var('restate_to_current_org') is true.
+-- opportunity's owner on the change's date (int_opportunity_owner_ranges, from the
+-- opportunity export versions) and that owner's team and region from dim_sales_reps (the
+-- version valid on the change's date); with var('restate_to_current_org') true, the current
+-- owner and the owner's current team and region instead.
 
 {%- set restate = (var('restate_to_current_org', false) | string | lower)
     in ['true', '1', 'yes'] -%}
@@ -33,6 +34,12 @@ sales_reps as (
 
 ),
 
+owner_ranges as (
+
+    select * from {{ ref('int_opportunity_owner_ranges') }}
+
+),
+
 rep_ranges as (
 
     select
@@ -42,18 +49,44 @@ rep_ranges as (
 
 ),
 
-owned_changes as (
+dated_changes as (
 
     select
         stage_changes.*,
-        opportunities.owner_id,
-        accounts.region as account_region,
+        opportunities.owner_id as current_owner_id,
+        opportunities.account_id,
         cast(stage_changes.changed_at as {{ type_date() }}) as changed_on
     from stage_changes
     inner join opportunities
         on stage_changes.opportunity_id = opportunities.opportunity_id
+
+),
+
+owned_changes as (
+
+    -- the owner range holding the change's date; a change older than the first export
+    -- takes the first range
+    select
+        dated_changes.*,
+        accounts.region as account_region,
+        case
+            when {{ restate_sql }} then dated_changes.current_owner_id
+            else coalesce(owner_ranges.owner_id, dated_changes.current_owner_id)
+        end as owner_id,
+        case
+            when {{ restate_sql }} then 'current'
+            when owner_ranges.opportunity_id is null then 'current'
+            when dated_changes.changed_on < owner_ranges.first_valid_from
+                then 'before_first_export'
+            else 'event_time'
+        end as owner_attribution
+    from dated_changes
     left join accounts
-        on opportunities.account_id = accounts.account_id
+        on dated_changes.account_id = accounts.account_id
+    left join owner_ranges
+        on dated_changes.opportunity_id = owner_ranges.opportunity_id
+        and not {{ restate_sql }}
+        and {{ within_validity_range('dated_changes.changed_on', 'owner_ranges') }}
 
 ),
 
@@ -78,19 +111,7 @@ attributed as (
             ({{ restate_sql }} and rep_ranges.is_current)
             or (
                 not {{ restate_sql }}
-                and (
-                    (
-                        owned_changes.changed_on >= rep_ranges.valid_from
-                        and (
-                            rep_ranges.valid_to is null
-                            or owned_changes.changed_on < rep_ranges.valid_to
-                        )
-                    )
-                    or (
-                        owned_changes.changed_on < rep_ranges.first_valid_from
-                        and rep_ranges.valid_from = rep_ranges.first_valid_from
-                    )
-                )
+                and {{ within_validity_range('owned_changes.changed_on', 'rep_ranges') }}
             )
         )
 
@@ -115,6 +136,8 @@ final as (
         next_changed_at,
         is_latest_change,
         owner_id,
+        current_owner_id,
+        owner_attribution,
         rep_version_id,
         team,
         rep_region,

@@ -16,6 +16,12 @@ opportunities as (
 
 ),
 
+opportunity_processes as (
+
+    select * from {{ ref('int_opportunity_sales_processes') }}
+
+),
+
 process_stages as (
 
     select * from {{ ref('sales_process_stages') }}
@@ -25,10 +31,12 @@ process_stages as (
 opportunities_as_of as (
 
     select
-        opportunity_id,
-        sales_process
+        opportunities.opportunity_id,
+        opportunity_processes.sales_process
     from opportunities
-    where cast(created_at as date) <= {{ as_of_date() }}
+    inner join opportunity_processes
+        on opportunities.opportunity_id = opportunity_processes.opportunity_id
+    where cast(opportunities.created_at as date) <= {{ as_of_date() }}
 
 ),
 

@@ -35,13 +35,8 @@ dated_versions as (
         is_active,
         export_date,
         -- the tracked attributes in one value (clean text is never '', so '' stands for null)
-        {{ dbt.concat([
-            "coalesce(team, '')", "'|'",
-            "coalesce(branch, '')", "'|'",
-            "coalesce(region, '')", "'|'",
-            "coalesce(manager_id, '')", "'|'",
-            "coalesce(" ~ dbt.cast('is_active', dbt.type_string()) ~ ", '')",
-        ]) }} as tracked_attributes
+        {{ tracked_attributes(['team', 'branch', 'region', 'manager_id', 'is_active']) }}
+            as tracked_attributes
     from daily_versions
     where day_rank = 1
 
@@ -51,16 +46,7 @@ flagged as (
 
     select
         dated_versions.*,
-        case
-            when
-                coalesce(
-                    lag(tracked_attributes) over (partition by rep_id order by export_date)
-                    = tracked_attributes,
-                    false
-                )
-                then 0
-            else 1
-        end as starts_range
+        {{ starts_new_range('rep_id', 'export_date', 'tracked_attributes') }} as starts_range
     from dated_versions
 
 ),

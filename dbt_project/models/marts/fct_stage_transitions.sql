@@ -35,7 +35,9 @@ transitions as (
         stage_changes.region,
         opportunities.product_category,
         opportunities.opportunity_type,
-        opportunities.owner_id,
+        stage_changes.owner_id,
+        stage_changes.current_owner_id,
+        stage_changes.owner_attribution,
         stage_changes.team,
         stage_changes.org_attribution,
         {{ as_of_date() }} as as_of_date

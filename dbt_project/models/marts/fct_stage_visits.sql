@@ -1,6 +1,6 @@
 -- One row per opportunity × visit of a (non-won) stage up to the as-of date: when the
 -- opportunity entered the stage, when and why it left it, and how long it stayed. Visits of
--- the won stage (signed) are excluded: winning has no dwell. Team and region are those
+-- the won stage (signed) are excluded: winning has no dwell. Owner, team and region are those
 -- attributed to the change that started the visit (var restate_to_current_org).
 
 with
@@ -39,6 +39,9 @@ visits as (
         to_stage as stage_code,
         to_stage_order as stage_order,
         changed_at as entered_at,
+        owner_id,
+        current_owner_id,
+        owner_attribution,
         team,
         region,
         org_attribution,
@@ -84,8 +87,7 @@ with_exit as (
         opportunities.customer_type,
         opportunities.tier,
         opportunities.product_category,
-        opportunities.opportunity_type,
-        opportunities.owner_id
+        opportunities.opportunity_type
     from dwell_visits
     inner join opportunities
         on dwell_visits.opportunity_id = opportunities.opportunity_id
@@ -120,6 +122,8 @@ final as (
         product_category,
         opportunity_type,
         owner_id,
+        current_owner_id,
+        owner_attribution,
         team,
         org_attribution,
         {{ as_of_date() }} as as_of_date

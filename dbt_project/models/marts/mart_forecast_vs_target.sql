@@ -1,7 +1,9 @@
 -- One row per period grain × period × segment (team, all, customer_type, tier, region,
 -- product_category, opportunity_type): won so far, the open pipeline expected to close in
--- the period weighted two ways (configured and empirical stage probabilities), the target,
--- attainment, projection, gap and pipeline coverage, as of the as-of date.
+-- the period weighted two ways (configured and empirical stage probabilities), the target
+-- sales ops set for that team, region or segment (seed sales_targets; the company's is the
+-- sum of the team targets unless set), attainment, projection, gap and pipeline coverage,
+-- as of the as-of date.
 
 {%- set period_grains = ['month', 'quarter'] %}
 
@@ -127,27 +129,48 @@ won_aggregated as (
 
 ),
 
-targets_long as (
+set_targets as (
 
-    -- targets exist per team; the 'all' target is the sum of the teams' targets
+    -- the targets sales ops set, keyed like the mart's segments
     select
         period_grain,
         period_start,
-        'team' as segment_dimension,
-        team as segment_value,
+        target_dimension as segment_dimension,
+        target_value as segment_value,
         target_amount
     from targets
-    union all
+    where period_grain in ('month', 'quarter')
+
+),
+
+team_totals as (
+
+    -- the company target when none is set: the sum of the team targets
     select
         period_grain,
         period_start,
         'all' as segment_dimension,
         'all' as segment_value,
         sum(target_amount) as target_amount
-    from targets
+    from set_targets
+    where segment_dimension = 'team'
     group by
         period_grain,
         period_start
+
+),
+
+targets_long as (
+
+    select * from set_targets
+    union all
+    select team_totals.*
+    from team_totals
+    left join set_targets
+        on team_totals.period_grain = set_targets.period_grain
+        and team_totals.period_start = set_targets.period_start
+        and set_targets.segment_dimension = 'all'
+    where set_targets.period_start is null
 
 ),
 
@@ -199,6 +222,12 @@ joined as (
             when 2 then 'all_segments'
             when 3 then 'configured'
         end as empirical_basis,
+        case
+            when targets_long.target_amount is not null then row_keys.segment_dimension
+        end as target_dimension,
+        case
+            when targets_long.target_amount is not null then row_keys.segment_value
+        end as target_value,
         {{ dbt.cast('targets_long.target_amount', type_amount()) }} as target_amount
     from row_keys
     left join pipeline_aggregated
@@ -244,6 +273,8 @@ final as (
         weighted_configured_amount,
         weighted_empirical_amount,
         empirical_basis,
+        target_dimension,
+        target_value,
         target_amount,
         case
             when target_amount > 0

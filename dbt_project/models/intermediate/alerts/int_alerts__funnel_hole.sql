@@ -40,7 +40,7 @@ next_period as (
 next_targets as (
 
     select
-        targets.team,
+        targets.target_value as team,
         targets.period_start,
         cast(targets.target_amount as {{ type_double() }}) as target_amount,
         next_period.funnel_hole_coverage
@@ -48,6 +48,7 @@ next_targets as (
     inner join next_period
         on targets.period_start = next_period.next_period_start
     where targets.period_grain = 'quarter'
+        and targets.target_dimension = 'team'
 
 ),
 

@@ -1,5 +1,5 @@
 -- One row per opportunity × loaded export file: every loaded version of each opportunity,
--- typed (the fields whose history matters: amount, expected close date, stage, status).
+-- typed (the fields whose history matters: owner, amount, expected close date, stage, status).
 
 with
 
@@ -14,11 +14,13 @@ typed as (
 
     select
         {{ clean_text('opportunity_id') }} as opportunity_id,
+        {{ clean_text('owner_id') }} as owner_id,
         cast({{ clean_text('amount') }} as {{ type_amount() }}) as amount,
         upper(coalesce({{ clean_text('currency') }}, 'CNY')) as currency,
         cast({{ clean_text('expected_close_date') }} as {{ type_date() }}) as expected_close_date,
         {{ clean_text('current_stage') }} as current_stage,
         {{ clean_text('status') }} as status,
+        {{ export_date('_source_file', '_loaded_at') }} as export_date,
         _source_file as source_file,
         _row_number as source_row_number,
         _loaded_at as loaded_at
@@ -47,11 +49,13 @@ final as (
             partition by opportunity_id
             order by loaded_at, source_file
         ) as version_number,
+        owner_id,
         amount,
         currency,
         expected_close_date,
         current_stage,
         status,
+        export_date,
         source_file,
         loaded_at
     from deduplicated
