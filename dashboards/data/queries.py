@@ -431,3 +431,193 @@ def _alert_opportunities(db_path: str, alert_id: str) -> pd.DataFrame:
 def alert_opportunities(alert_id: str, *, snapshot: Snapshot | None = None) -> pd.DataFrame:
     """The opportunities behind one alert, with their ``dim_opportunities`` attributes."""
     return _alert_opportunities(_snap(snapshot).cache_key, alert_id)
+
+
+# ------------------------------------------------------------------ conversion and dwell
+
+
+@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
+def _conversion_by_segment(
+    db_path: str, grain: str, period_start: dt.date, dimension: str, process: str
+) -> pd.DataFrame:
+    return _read(
+        db_path,
+        "SELECT segment_value, from_stage, to_stage, from_stage_order, entered_count,"
+        " advanced_count, conversion_rate, benchmark_rate, meets_minimum_count"
+        " FROM mart_funnel_conversion WHERE period_grain = ? AND period_start = ?"
+        " AND segment_dimension = ? AND sales_process = ?"
+        " ORDER BY from_stage_order, segment_value",
+        [grain, period_start, dimension, process],
+    )
+
+
+def conversion_by_segment(
+    grain: str,
+    period_start: dt.date | str,
+    dimension: str,
+    process: str,
+    *,
+    snapshot: Snapshot | None = None,
+) -> pd.DataFrame:
+    """Every segment value of ``dimension`` × transition of one cohort period (heatmap input).
+
+    Columns: segment_value, from_stage, to_stage, from_stage_order, entered_count,
+    advanced_count, conversion_rate, benchmark_rate, meets_minimum_count.
+    """
+    return _conversion_by_segment(
+        _snap(snapshot).cache_key, grain, _as_date(period_start), dimension, process
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
+def _dwell_by_segment(
+    db_path: str, grain: str, period_start: dt.date, dimension: str, process: str
+) -> pd.DataFrame:
+    return _read(
+        db_path,
+        "SELECT segment_value, stage_code, stage_order, completed_visits, median_days,"
+        " median_business_days FROM mart_stage_dwell WHERE period_grain = ?"
+        " AND period_start = ? AND segment_dimension = ? AND sales_process = ?"
+        " ORDER BY stage_order, segment_value",
+        [grain, period_start, dimension, process],
+    )
+
+
+def dwell_by_segment(
+    grain: str,
+    period_start: dt.date | str,
+    dimension: str,
+    process: str,
+    *,
+    snapshot: Snapshot | None = None,
+) -> pd.DataFrame:
+    """Every segment value of ``dimension`` × stage of one entry period (heatmap input).
+
+    Columns: segment_value, stage_code, stage_order, completed_visits, median_days (calendar),
+    median_business_days.
+    """
+    return _dwell_by_segment(
+        _snap(snapshot).cache_key, grain, _as_date(period_start), dimension, process
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
+def _conversion_trend(
+    db_path: str,
+    grain: str,
+    start: dt.date,
+    end: dt.date,
+    dimension: str,
+    value: str,
+    process: str,
+    from_stage: str,
+) -> pd.DataFrame:
+    return _read(
+        db_path,
+        "SELECT period_start, entered_count, advanced_count, conversion_rate, benchmark_rate,"
+        " is_mature FROM mart_funnel_conversion WHERE period_grain = ?"
+        " AND period_start BETWEEN ? AND ? AND segment_dimension = ? AND segment_value = ?"
+        " AND sales_process = ? AND from_stage = ? ORDER BY period_start",
+        [grain, start, end, dimension, value, process, from_stage],
+    )
+
+
+def conversion_trend(
+    grain: str,
+    start: dt.date | str,
+    end: dt.date | str,
+    dimension: str,
+    value: str,
+    process: str,
+    from_stage: str,
+    *,
+    snapshot: Snapshot | None = None,
+) -> pd.DataFrame:
+    """One transition's cohort conversion per period starting in [start, end], oldest first.
+
+    Columns: period_start, entered_count, advanced_count, conversion_rate, benchmark_rate,
+    is_mature.
+    """
+    return _conversion_trend(
+        _snap(snapshot).cache_key,
+        grain,
+        _as_date(start),
+        _as_date(end),
+        dimension,
+        value,
+        process,
+        from_stage,
+    )
+
+
+# ----------------------------------------------------------------------------- data health
+
+AUDIT_TABLES: Final[tuple[str, ...]] = (
+    "_load_log",
+    "_quarantine",
+    "_check_results",
+    "_alert_deliveries",
+)
+
+
+@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
+def _present_tables(db_path: str) -> frozenset[str]:
+    found = _read(
+        db_path,
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'",
+    )
+    return frozenset(str(name) for name in found["table_name"])
+
+
+def has_table(name: str, *, snapshot: Snapshot | None = None) -> bool:
+    """Whether the snapshot publishes ``name`` (the audit tables are optional)."""
+    return name in _present_tables(_snap(snapshot).cache_key)
+
+
+@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
+def _load_log(db_path: str) -> pd.DataFrame:
+    return _read(
+        db_path,
+        "SELECT family, source_file, status, rows_read, rows_loaded, rows_quarantined,"
+        " loaded_at, message FROM _load_log ORDER BY loaded_at DESC, family, source_file",
+    )
+
+
+def load_log(*, snapshot: Snapshot | None = None) -> pd.DataFrame:
+    """One row per export file version loaded so far (``_load_log``), latest first."""
+    return _load_log(_snap(snapshot).cache_key)
+
+
+@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
+def _quarantine_reasons(db_path: str) -> pd.DataFrame:
+    return _read(
+        db_path,
+        "SELECT source_file, reason_code, column_name, count(*) AS rows, min(message) AS example"
+        " FROM _quarantine GROUP BY source_file, reason_code, column_name"
+        " ORDER BY rows DESC, source_file, reason_code, column_name",
+    )
+
+
+def quarantine_reasons(*, snapshot: Snapshot | None = None) -> pd.DataFrame:
+    """Quarantined rows per file, reason and column with one example message (``_quarantine``).
+
+    Only call when ``has_table("_quarantine")``.
+    """
+    return _quarantine_reasons(_snap(snapshot).cache_key)
+
+
+@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
+def _audit_rows(db_path: str, table: str) -> pd.DataFrame:
+    if table not in AUDIT_TABLES:  # table names cannot be bound: only the known ones
+        raise ValueError(f"not an audit table: {table!r}")
+    return _read(db_path, f"SELECT * FROM {table}")
+
+
+def check_results(*, snapshot: Snapshot | None = None) -> pd.DataFrame:
+    """Every row of ``_check_results`` (contract 4); only call when the table is present."""
+    return _audit_rows(_snap(snapshot).cache_key, "_check_results")
+
+
+def alert_deliveries(*, snapshot: Snapshot | None = None) -> pd.DataFrame:
+    """Every row of ``_alert_deliveries`` (contract 5); only call when the table is present."""
+    return _audit_rows(_snap(snapshot).cache_key, "_alert_deliveries")

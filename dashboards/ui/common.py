@@ -91,15 +91,17 @@ def sidebar_select(
     *,
     format_func: Callable[[T], str] = str,
     disabled: bool = False,
+    main: bool = False,
 ) -> T:
-    """A keyed sidebar selectbox defaulting to the first option.
+    """A keyed sidebar (or, with ``main``, page) selectbox defaulting to the first option.
 
     A remembered value that is no longer among the options (e.g. a month after switching to
     quarters) is dropped first, so the widget falls back to the first option.
     """
     if key in st.session_state and st.session_state[key] not in options:
         del st.session_state[key]
-    choice = st.sidebar.selectbox(
+    where = st if main else st.sidebar
+    choice = where.selectbox(
         title, options, index=0, key=key, format_func=format_func, disabled=disabled
     )
     if choice is None:  # only when there are no options at all

@@ -19,7 +19,12 @@ transition; the funnel is each entered count plus the last advanced count):
 - quarter 2025-Q2 · all · standard: funnel 210, 135, 90, 50, 25
 - month 2025-06 · all · renewal: funnel 40, 34, 28, 20
 - dwell month 2025-06 · all · standard medians 5, 10, 18, 33 (negotiation over its 30-day SLA);
-  May initial_contact median 6; 华东 initial_contact median 4
+  May initial_contact median 6; 华东 initial_contact median 4; business-day mean and median are
+  the calendar ones minus 1
+- is_mature: period end + 90 days <= 2025-06-30 (no fixture period is mature); meets_minimum_count:
+  entered >= 30
+- _load_log: opportunities 1000 read / 990 loaded / 10 quarantined; stage_history 5000/5000/0;
+  accounts rejected 20/0/20 (missing account_name); an older skipped opportunities file
 - stage skips (moved, skipped → share): month 2025-06 · all · standard 80, 12 → 15%; May 100, 25
   → 25%; June 华东 20, 2 → 10%; Q2 all 180, 37 → 20.6%; June renewal 30, 0 → 0%; no row for the
   hostile segment
@@ -360,6 +365,17 @@ ALERT_MEMBERS = [
     ("D1", "duplicate", "OPP3", "duplicate"),
     ("D1", "duplicate", "OPP4", "duplicate"),
 ]
+_LOADED = dt.datetime(2025, 7, 1, 2, 1)
+# family, source_file, content_hash, status, rows_read, rows_loaded, rows_quarantined,
+# loaded_at, message
+LOAD_LOG = [
+    ("opportunities", "opportunities_20250630.csv", "h1", "loaded", 1000, 990, 10, _LOADED, ""),
+    ("stage_history", "stage_history_20250630.csv", "h2", "loaded", 5000, 5000, 0, _LOADED, ""),
+    ("accounts", "accounts_20250630.csv", "h3", "rejected", 20, 0, 20, _LOADED,
+     "missing required column(s): account_name"),
+    ("opportunities", "opportunities_20250629.csv", "h0", "skipped", 0, 0, 0,
+     dt.datetime(2025, 6, 30, 2, 1), ""),
+]  # fmt: skip
 _CLOSE = dt.date(2025, 8, 15)
 OPPORTUNITIES = [
     (
@@ -443,6 +459,12 @@ OPPORTUNITIES = [
 ]
 
 
+def _period_end(grain: str, start: dt.date) -> dt.date:
+    months = {"month": 1, "quarter": 3, "year": 12}[grain]
+    index = start.year * 12 + start.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1) - dt.timedelta(days=1)
+
+
 def _forecast(won: int, pipe: int, wc: int, we: int, target: int | None) -> list[object]:
     """attainment, projected (conf, emp), projected attainment (conf, emp), gap (conf, emp),
     coverage: as the mart defines them."""
@@ -469,11 +491,16 @@ CREATE TABLE mart_funnel_conversion (as_of_date DATE, period_grain VARCHAR, peri
     to_stage VARCHAR, from_stage_order INTEGER, entered_count BIGINT, advanced_count BIGINT,
     lost_count BIGINT, open_count BIGINT, conversion_rate DOUBLE,
     resolved_conversion_rate DOUBLE, entered_amount DECIMAL(18, 2),
-    advanced_amount DECIMAL(18, 2), benchmark_rate DOUBLE, refresh_id VARCHAR);
+    advanced_amount DECIMAL(18, 2), benchmark_rate DOUBLE, is_mature BOOLEAN,
+    meets_minimum_count BOOLEAN, refresh_id VARCHAR);
 CREATE TABLE mart_stage_dwell (as_of_date DATE, period_grain VARCHAR, period_start DATE,
     segment_dimension VARCHAR, segment_value VARCHAR, sales_process VARCHAR, stage_code VARCHAR,
     stage_order INTEGER, completed_visits BIGINT, mean_days DOUBLE, median_days DOUBLE,
-    p90_days DOUBLE, open_visits BIGINT, open_median_age_days DOUBLE, refresh_id VARCHAR);
+    p90_days DOUBLE, mean_business_days DOUBLE, median_business_days DOUBLE,
+    open_visits BIGINT, open_median_age_days DOUBLE, refresh_id VARCHAR);
+CREATE TABLE _load_log (family VARCHAR, source_file VARCHAR, content_hash VARCHAR,
+    status VARCHAR, rows_read BIGINT, rows_loaded BIGINT, rows_quarantined BIGINT,
+    loaded_at TIMESTAMP, message VARCHAR, refresh_id VARCHAR);
 CREATE TABLE mart_stage_skips (as_of_date DATE, period_grain VARCHAR, period_start DATE,
     segment_dimension VARCHAR, segment_value VARCHAR, sales_process VARCHAR,
     opportunities BIGINT, skipping_opportunities BIGINT, skip_share DOUBLE, refresh_id VARCHAR);
@@ -558,11 +585,13 @@ def build_snapshot(path: Path, refresh_id: str, extra_sql: Sequence[str] = ()) -
                         entered * 10000,
                         advanced * 10000,
                         bench,
+                        _period_end(grain, start) + dt.timedelta(days=90) <= as_of,
+                        entered >= 30,
                         refresh_id,
                     ]
                 )
         con.executemany(
-            f"INSERT INTO mart_funnel_conversion VALUES ({', '.join('?' * 19)})", funnel_rows
+            f"INSERT INTO mart_funnel_conversion VALUES ({', '.join('?' * 21)})", funnel_rows
         )
 
         dwell_rows = []
@@ -583,12 +612,15 @@ def build_snapshot(path: Path, refresh_id: str, extra_sql: Sequence[str] = ()) -
                         mean,
                         median,
                         p90,
+                        mean - 1,
+                        median - 1,
                         open_,
                         age,
                         refresh_id,
                     ]
                 )
-        con.executemany(f"INSERT INTO mart_stage_dwell VALUES ({', '.join('?' * 15)})", dwell_rows)
+        con.executemany(f"INSERT INTO mart_stage_dwell VALUES ({', '.join('?' * 17)})", dwell_rows)
+        _insert(con, "_load_log", LOAD_LOG, refresh_id)
         skip_rows = [
             [as_of, grain, start, dim, value, process, moved, skipped, skipped / moved, refresh_id]
             for (grain, start, dim, value, process), (moved, skipped) in SKIPS.items()

@@ -1,0 +1,103 @@
+"""Conversion & dwell page: stage × segment heatmaps and one transition's trend over periods."""
+
+from __future__ import annotations
+
+import streamlit as st
+from data import queries
+from ui import common, filters, heatmap_view, i18n
+from ui.i18n import t
+
+HEATMAP_METRICS = ("conversion_rate", "median_days", "median_business_days")
+
+snapshot = common.require_snapshot()
+common.freshness_header(t("page.conversion"), snapshot)
+chosen = filters.current()
+options = queries.funnel_options(snapshot=snapshot)
+
+periods = chosen.periods(options.periods(chosen.grain))
+if not periods:
+    st.info(t("no_periods", grain=i18n.code_label("grain", chosen.grain)))
+    st.stop()
+period = common.sidebar_select(
+    t("period"), periods, "conv_period", format_func=lambda p: common.period_label(p, chosen.grain)
+)
+process = common.sidebar_select(
+    t("process"),
+    options.processes(),
+    "conv_process",
+    format_func=i18n.formatter("process"),
+)
+stages = queries.stages(process, snapshot=snapshot)
+names = i18n.stage_names(stages)
+
+# ------------------------------------------------------------------------------- heatmaps
+metric = st.segmented_control(
+    t("conv.metric"),
+    HEATMAP_METRICS,
+    default=HEATMAP_METRICS[0],
+    key="conv_metric",
+    format_func=i18n.formatter("conv.metric"),
+)
+metric = metric or HEATMAP_METRICS[0]
+st.subheader(
+    t("conv.heatmap", dimension=i18n.code_label("dim", chosen.dimension)),
+    help=t(f"conv.heatmap.help.{metric}"),
+)
+st.caption(f"{common.period_label(period, chosen.grain)} · {i18n.code_label('process', process)}")
+if metric == "conversion_rate":
+    rows = queries.conversion_by_segment(
+        chosen.grain, period, chosen.dimension, process, snapshot=snapshot
+    )
+    labels = {
+        code: f"{names.get(code, code)} → {names.get(to, to)}"
+        for code, to in zip(rows["from_stage"], rows["to_stage"], strict=True)
+    }
+    table = heatmap_view.matrix(rows, "from_stage", metric, labels)
+else:
+    rows = queries.dwell_by_segment(
+        chosen.grain, period, chosen.dimension, process, snapshot=snapshot
+    )
+    table = heatmap_view.matrix(rows, "stage_code", metric, names)
+if table.empty or table.isna().all().all():
+    st.info(t("empty.no_rows"))
+else:
+    st.plotly_chart(
+        heatmap_view.heatmap_figure(table, percent=metric == "conversion_rate"),
+        width="stretch",
+        key="conv_heatmap",
+    )
+    if chosen.dimension == "all":
+        st.caption(t("conv.no_segments"))
+
+# ---------------------------------------------------------------------------------- trend
+codes = list(stages["stage_code"])
+pairs = zip(codes, codes[1:], strict=False)
+transitions = {a: f"{names.get(a, a)} → {names.get(b, b)}" for a, b in pairs}
+st.subheader(
+    t("conv.trend"), help=t("conv.trend.help", grain=i18n.code_label("grain", chosen.grain))
+)
+from_stage = common.sidebar_select(
+    t("conv.transition"),
+    list(transitions),
+    "conv_transition",
+    format_func=transitions.__getitem__,
+    main=True,
+)
+trend = queries.conversion_trend(
+    chosen.grain,
+    chosen.start,
+    chosen.end,
+    chosen.dimension,
+    chosen.value,
+    process,
+    str(from_stage),
+    snapshot=snapshot,
+)
+st.caption(f"{transitions[str(from_stage)]} · {chosen.segment_text()}")
+if trend.empty:
+    st.info(t("conv.trend.empty"))
+else:
+    period_labels = [common.period_label(p.date(), chosen.grain) for p in trend["period_start"]]
+    st.plotly_chart(
+        heatmap_view.trend_figure(trend, period_labels), width="stretch", key="conv_trend"
+    )
