@@ -30,6 +30,7 @@ def pages() -> dict[str, list[st.Page]]:
             page("forecast", "forecast", "target"),
             page("alerts", "alerts", "warning"),
         ],
+        t("nav.operations"): [page("health", "health", "health_and_safety")],
     }
 
 
