@@ -356,19 +356,25 @@ def forecast_vs_target(
 
 
 @st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
-def _overall_win_rates(db_path: str, grain: str) -> pd.DataFrame:
+def _win_rates(db_path: str, grain: str, dimension: str, value: str) -> pd.DataFrame:
     return _read(
         db_path,
         "SELECT period_start, sales_process, won_count, lost_count, win_rate FROM mart_win_rates"
-        " WHERE period_grain = ? AND segment_dimension = 'all' AND segment_value = 'all'"
+        " WHERE period_grain = ? AND segment_dimension = ? AND segment_value = ?"
         " AND stage_code = 'all' ORDER BY period_start DESC, sales_process",
-        [grain],
+        [grain, dimension, value],
     )
 
 
-def overall_win_rates(grain: str, *, snapshot: Snapshot | None = None) -> pd.DataFrame:
-    """Overall (stage_code 'all', all segments) win rate per period and sales process."""
-    return _overall_win_rates(_snap(snapshot).cache_key, grain)
+def win_rates(
+    grain: str,
+    dimension: str = "all",
+    value: str = "all",
+    *,
+    snapshot: Snapshot | None = None,
+) -> pd.DataFrame:
+    """Win rate (stage_code 'all') of one segment per period and sales process, latest first."""
+    return _win_rates(_snap(snapshot).cache_key, grain, dimension, value)
 
 
 # --------------------------------------------------------------------------------- alerts
@@ -621,3 +627,38 @@ def check_results(*, snapshot: Snapshot | None = None) -> pd.DataFrame:
 def alert_deliveries(*, snapshot: Snapshot | None = None) -> pd.DataFrame:
     """Every row of ``_alert_deliveries`` (contract 5); only call when the table is present."""
     return _audit_rows(_snap(snapshot).cache_key, "_alert_deliveries")
+
+
+# ------------------------------------------------------------------------ pipeline and misc
+
+
+@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
+def _currencies(db_path: str) -> pd.DataFrame:
+    return _read(
+        db_path,
+        "SELECT DISTINCT currency FROM dim_opportunities WHERE currency IS NOT NULL"
+        " ORDER BY currency",
+    )
+
+
+def currencies(*, snapshot: Snapshot | None = None) -> list[str]:
+    """The currencies the opportunities are exported in (amounts are summed as exported)."""
+    return [str(c) for c in _currencies(_snap(snapshot).cache_key)["currency"]]
+
+
+@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
+def _new_pipeline(db_path: str, grain: str, dimension: str, value: str) -> pd.DataFrame:
+    return _read(
+        db_path,
+        "SELECT period_start, created_amount FROM mart_pipeline_waterfall"
+        " WHERE period_grain = ? AND segment_dimension = ? AND segment_value = ?"
+        " ORDER BY period_start DESC",
+        [grain, dimension, value],
+    )
+
+
+def new_pipeline(
+    grain: str, dimension: str, value: str, *, snapshot: Snapshot | None = None
+) -> pd.DataFrame:
+    """Amount created per period (``mart_pipeline_waterfall.created_amount``), latest first."""
+    return _new_pipeline(_snap(snapshot).cache_key, grain, dimension, value)

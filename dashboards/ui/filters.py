@@ -24,6 +24,8 @@ RANGE_KEY: Final[str] = "g_range"
 DIMENSION_KEY: Final[str] = "g_dimension"
 VALUE_KEY: Final[str] = "g_value"
 _STATE_KEY: Final[str] = "_global_filters"
+# Quarter first: sales targets are set per quarter, so the overview's attainment has a target.
+DEFAULT_GRAIN_ORDER: Final[tuple[str, ...]] = ("quarter", "month", "week", "year")
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,11 @@ def render() -> Filters | None:
 
 def _widgets(snapshot: Snapshot, options: queries.FunnelOptions, as_of: dt.date) -> Filters:
     st.sidebar.header(t("filters"))
-    grain = _select(t("grain"), options.grains(), GRAIN_KEY, "grain")
+    present = options.grains()
+    grains = [g for g in DEFAULT_GRAIN_ORDER if g in present] + [
+        g for g in present if g not in DEFAULT_GRAIN_ORDER
+    ]
+    grain = _select(t("grain"), grains, GRAIN_KEY, "grain")
     starts = [pd.Timestamp(p).date() for p in options.combos["period_start"]]
     lowest = min([*starts, default_range(as_of)[0]])
     highest = max([*starts, default_range(as_of)[1]])

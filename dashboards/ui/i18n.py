@@ -192,6 +192,219 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
     "status.loaded": ("已入库", "loaded"),
     "status.skipped": ("跳过", "skipped"),
     "status.rejected": ("已拒收", "rejected"),
+    # ------------------------------------------------------------------------ overview
+    "period.week": ("{day} 当周", "week of {day}"),
+    "overview.vs": ("{period} · 环比 {previous}", "{period} · change vs {previous}"),
+    "kpi.won_amount": ("已签单额", "Won amount"),
+    "kpi.won_amount.help": (
+        "周期内签约赢单的金额（按签约日期）。",
+        "Closed won in the period, by closed date.",
+    ),
+    "kpi.won_count": ("赢单数", "Won deals"),
+    "kpi.won_count.help": ("周期内签约赢单的商机数。", "Deals closed won in the period."),
+    "kpi.new_pipeline": ("新增商机金额", "New pipeline"),
+    "kpi.new_pipeline.help": (
+        "流量口径：周期内新建商机的金额（按创建日期，商机快照）。",
+        "Flow definition: amount of the opportunities created in the period (by created date, "
+        "pipeline snapshots).",
+    ),
+    "kpi.target": ("销售目标", "Target"),
+    "kpi.target.help": (
+        "各团队目标之和；其他细分没有目标。",
+        "Sum of team targets; other segments have none.",
+    ),
+    "kpi.weighted": ("加权预测", "Weighted forecast"),
+    "kpi.weighted.help": (
+        "Σ 在途商机金额 × 配置的阶段赢率（按预计成交日期落在周期内）。",
+        "Σ open pipeline amount × configured stage probability (expected close in the period).",
+    ),
+    "kpi.attainment": ("目标达成率", "Attainment"),
+    "kpi.attainment.help": ("已签单额 ÷ 目标。", "Won ÷ target."),
+    "kpi.projected": ("预计达成率", "Projected attainment"),
+    "kpi.projected.help": (
+        "（已签单额 + 加权预测）÷ 目标。",
+        "(won + weighted forecast) ÷ target.",
+    ),
+    "kpi.coverage": ("商机覆盖率", "Pipeline coverage"),
+    "kpi.coverage.help": (
+        "在途商机金额 ÷（目标 − 已签单额）；已达成目标时为空。",
+        "Open pipeline ÷ (target − won); empty when the target is reached.",
+    ),
+    "kpi.win_rate": ("赢率 · {process}", "Win rate · {process}"),
+    "kpi.win_rate.help": (
+        "周期内结束的商机：赢单 ÷（赢单 + 输单），按结束日期（mart_win_rates）。",
+        "Of the deals closed in the period: won ÷ (won + lost), by closed date (mart_win_rates).",
+    ),
+    "kpi.cycle": ("销售周期中位数", "Median sales cycle"),
+    "kpi.cycle.help": (
+        "周期内赢单的商机从创建到签约的自然日中位数。",
+        "Median calendar days from creation to signing of the deals won in the period.",
+    ),
+    "kpi.days": ("{n:.0f} 天", "{n:.0f} days"),
+    "overview.no_row": ("该周期暂无数据。", "No forecast row for this period."),
+    "overview.top_alerts": ("重点预警", "Top alerts"),
+    "overview.all_alerts": ("全部预警", "All alerts"),
+    "overview.no_forecast": (
+        "快照中暂无预测与目标数据。",
+        "The published snapshot has no forecast rows yet.",
+    ),
+    # -------------------------------------------------------------------------- funnel
+    "funnel.period": ("周期（进入阶段的队列）", "Period (cohort of entry)"),
+    "funnel.title": ("漏斗", "Funnel"),
+    "funnel.help": (
+        "队列口径：每个阶段统计周期内首次进入（或跳过）该阶段的商机；最后一级为推进到签约的数量。",
+        "Cohort definition: each stage counts the opportunities that first entered (or skipped "
+        "past) it in the period; the last step is those that advanced to signed.",
+    ),
+    "funnel.empty": (
+        "所选周期和细分没有商机进入该漏斗。",
+        "No opportunities entered this funnel for the selected period and segment.",
+    ),
+    "funnel.conversion": ("阶段转化", "Stage conversion"),
+    "funnel.dwell": ("阶段停留天数", "Days in stage"),
+    "funnel.dwell.help": (
+        "队列口径：周期内进入该阶段的停留；自然日（工作日见“转化与停留”页）；在途停留按截至日计龄。",
+        "Cohort definition: visits entered in the period, in calendar days (business days on "
+        "the Conversion & dwell page); open visits aged at the as-of date.",
+    ),
+    "funnel.dwell.empty": (
+        "所选周期和细分没有阶段停留记录。",
+        "No stage visits for the selected period and segment.",
+    ),
+    "funnel.definition": (
+        "队列口径：商机计入其**首次进入起始阶段**的周期（每个阶段各自成队列）。"
+        "转化率 = 推进 ÷ 进入，跳过的阶段视为通过；"
+        "已决转化率 = 推进 ÷（推进 + 输单），在途商机不计为输单。"
+        "阶段停留按**自然日**计。",
+        "Cohort: opportunities counted in the period in which they **first entered the "
+        "from-stage** (each stage is its own entry cohort). Conversion = advanced ÷ entered, "
+        "skipped stages count as passed; resolved conversion = advanced ÷ (advanced + lost), "
+        "open deals not counted as lost. Days in stage are **calendar days**; open visits are "
+        "aged at the as-of date.",
+    ),
+    "funnel.skip": ("跳过阶段占比", "Skipped a stage"),
+    "funnel.skip.help": (
+        "周期内**新建**且已推进过阶段的商机中，至少跳过一个阶段的占比（不同于上面的进入队列）。",
+        "Of the opportunities **created** in the period (not the entry cohort above) that moved "
+        "stage at least once by the as-of date, the share that skipped a stage (moved more than "
+        "one stage forward) at least once.",
+    ),
+    "funnel.skip.none": (
+        "本周期新建的商机尚无阶段推进。",
+        "No opportunity created in this period has moved stage yet.",
+    ),
+    "funnel.skip.detail": (
+        "本周期新建且推进过阶段的 {total} 个商机中，{skipped} 个跳过了阶段。",
+        "{skipped} of {total} opportunities created in the period that moved stage skipped one.",
+    ),
+    "col.from_stage": ("起始阶段", "From stage"),
+    "col.to_stage": ("目标阶段", "To stage"),
+    "col.stage": ("阶段", "Stage"),
+    "col.entered": ("进入", "Entered"),
+    "col.advanced": ("推进", "Advanced"),
+    "col.lost": ("输单", "Lost"),
+    "col.open": ("在途", "Open"),
+    "col.conversion": ("转化率", "Conversion"),
+    "col.resolved": ("已决转化率", "Resolved conversion"),
+    "col.resolved.help": (
+        "推进 ÷（推进 + 输单）：在途不计为输单",
+        "advanced ÷ (advanced + lost): open deals not counted as lost",
+    ),
+    "col.benchmark": ("行业基准", "Benchmark"),
+    "col.vs_benchmark": ("对比基准", "vs benchmark"),
+    "col.entered_amount": ("进入金额", "Entered amount"),
+    "col.advanced_amount": ("推进金额", "Advanced amount"),
+    "col.completed_visits": ("已完成停留", "Completed visits"),
+    "col.mean_days": ("平均天数", "Mean days"),
+    "col.median_days": ("中位天数", "Median days"),
+    "col.p90_days": ("P90 天数", "P90 days"),
+    "col.open_visits": ("在途停留", "Open visits"),
+    "col.open_age": ("在途停留中位天数", "Open median age (days)"),
+    "col.sla_days": ("SLA 天数", "SLA days"),
+    "col.vs_sla": ("中位数对比 SLA", "Median vs SLA"),
+    "mark.below": ("▼ 低于", "▼ below"),
+    "mark.above": ("▲ 达到/高于", "▲ at/above"),
+    "mark.over_sla": ("▲ 超出 SLA", "▲ over SLA"),
+    "mark.within": ("✓ 未超出", "✓ within"),
+    # ------------------------------------------------------------------------ forecast
+    "forecast.breakdown": ("细分维度", "Breakdown"),
+    "forecast.chart": ("已签单、加权预测与目标", "Won, weighted forecast and target"),
+    "forecast.chart.help": (
+        "已签单按签约日期；在途商机截至数据日、按预计成交日期归入周期。加权 = Σ 金额 × 阶段赢率"
+        "（配置赢率，或该细分的历史赢率）。目标按团队设定（“全部”行为其合计）；其他细分没有目标。"
+        "金额按导出原值相加。",
+        "Won so far by closed date; open pipeline as of the as-of date by expected close date. "
+        "Weighted = Σ amount × stage probability (configured, or the segment's historical win "
+        "rate). Targets exist per team (the 'all' row sums them); other segments have none. "
+        "Amounts are summed as exported.",
+    ),
+    "col.period": ("周期", "Period"),
+    "col.segment": ("细分", "Segment"),
+    "col.won_count": ("赢单数", "Won deals"),
+    "col.won_amount": ("已签单额", "Won"),
+    "col.weighted_configured_amount": ("加权预测（配置赢率）", "Weighted (configured)"),
+    "col.weighted_empirical_amount": ("加权预测（历史赢率）", "Weighted (empirical)"),
+    "col.target_amount": ("目标", "Target"),
+    "col.gap_configured_amount": ("缺口（配置赢率）", "Gap (configured)"),
+    "col.gap_empirical_amount": ("缺口（历史赢率）", "Gap (empirical)"),
+    "col.open_pipeline_amount": ("在途商机金额", "Open pipeline"),
+    "col.attainment_rate": ("达成率", "Attainment"),
+    "col.projected_configured_attainment_rate": ("预计达成率", "Projected attainment"),
+    "col.pipeline_coverage_ratio": ("商机覆盖率", "Coverage"),
+    # -------------------------------------------------------------------------- alerts
+    "alerts.type": ("预警类型", "Alert type"),
+    "alerts.severity": ("严重度", "Severity"),
+    "alerts.none": ("当前无预警。", "No alerts on the as-of date."),
+    "alerts.count": (
+        "共 {total} 条中的 {shown} 条 · 点击表头排序",
+        "{shown} of {total} alerts · click a header to sort",
+    ),
+    "alerts.no_match": ("没有符合筛选条件的预警。", "No alerts match the filters."),
+    "alerts.download": ("下载 CSV", "Download CSV"),
+    "alerts.alert": ("预警", "Alert"),
+    "alerts.type_col": ("类型", "Type"),
+    "alert_type.weak_transition": ("转化偏弱", "Weak transition"),
+    "alert_type.funnel_hole": ("漏斗缺口", "Funnel hole"),
+    "alert_type.stalled": ("停滞商机", "Stalled"),
+    "alert_type.future_opportunity": ("远期商机", "Future opportunity"),
+    "alert_type.duplicate": ("重复商机", "Duplicate"),
+    "alert_type.invalid_credit_code": ("信用代码无效", "Invalid credit code"),
+    "alert_type.renewal_due": ("续约到期", "Renewal due"),
+    "alert_type.close_date_pushed": ("成交日期推迟", "Close date pushed"),
+    "alert_type.amount_cut": ("金额下调", "Amount cut"),
+    "severity.high": ("高", "High"),
+    "severity.medium": ("中", "Medium"),
+    "severity.low": ("低", "Low"),
+    "col.alert_rank": ("排名", "Rank"),
+    "col.period_start": ("周期", "Period"),
+    "col.stage_code": ("阶段", "Stage"),
+    "col.opportunity_id": ("商机", "Opportunity"),
+    "col.owner_id": ("负责人", "Owner"),
+    "col.escalation_level": ("升级", "Escalation"),
+    "col.days_over_sla": ("超出 SLA 天数", "Days over SLA"),
+    "col.measured_value": ("实测值", "Measured"),
+    "col.standard_value": ("标准值", "Standard"),
+    "col.standard_source": ("标准来源", "Standard source"),
+    "col.opportunity_count": ("商机数", "Opportunities"),
+    "col.detail": ("详情", "Detail"),
+    # ---------------------------------------------------------------------- drill-down
+    "drill.title": ("商机明细", "Opportunities behind the number"),
+    "drill.none": ("没有关联的商机。", "No opportunities are listed for this selection."),
+    "drill.count": ("{n} 个商机", "{n} opportunities"),
+    "col.member_role": ("角色", "Role"),
+    "col.opportunity_name": ("商机名称", "Name"),
+    "col.account_name": ("客户", "Customer"),
+    "col.owner_name": ("负责人", "Owner"),
+    "col.team": ("团队", "Team"),
+    "col.current_stage": ("当前阶段", "Stage"),
+    "col.amount": ("金额", "Amount"),
+    "col.currency": ("币种", "Currency"),
+    "col.expected_close_date": ("预计成交", "Expected close"),
+    "col.created_at": ("创建时间", "Created"),
+    "col.closed_date": ("结束日期", "Closed"),
+    "status.open": ("进行中", "open"),
+    "status.won": ("赢单", "won"),
+    "status.lost": ("输单", "lost"),
 }
 
 

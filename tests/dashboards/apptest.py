@@ -11,10 +11,15 @@ from streamlit.testing.v1 import AppTest
 APP = Path(__file__).resolve().parents[2] / "dashboards" / "streamlit_app.py"
 
 
-def open_page(page: str | None = None, lang: str = "en") -> AppTest:
-    """The app run once (default page), then switched to ``app_pages/<page>.py``."""
+def open_page(page: str | None = None, lang: str = "en", grain: str = "month") -> AppTest:
+    """The app run once (default page), then switched to ``app_pages/<page>.py``.
+
+    The fixture's numbers are mostly monthly: the grain starts at ``grain``, not the app's
+    default (quarter).
+    """
     at = AppTest.from_file(str(APP), default_timeout=30)
     at.session_state["lang"] = lang
+    at.session_state["g_grain"] = grain
     at.run()
     assert not at.exception, at.exception
     if page is not None:

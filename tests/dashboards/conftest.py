@@ -196,6 +196,14 @@ WIN_RATES: dict[tuple[str, dt.date, str, str, str, str], tuple[int, int]] = {
     ("month", JUNE, "region", "华东", "standard", "all"): (5, 5),  # a segment row
 }
 
+# period_grain, period_start, segment_dimension, segment_value → created_amount (new pipeline)
+CREATED: dict[tuple[str, dt.date, str, str], int] = {
+    ("month", JUNE, "all", "all"): 7_000_000,
+    ("month", MAY, "all", "all"): 5_500_000,
+    ("month", JUNE, "region", "华东"): 2_000_000,
+    ("quarter", Q2, "all", "all"): 18_000_000,
+}
+
 CSV_INJECTION = "=cmd|' /C calc'!A0"
 # alert_id, type, severity, severity_rank, alert_rank, priority_score, segment_dimension,
 # segment_value, period_start, sales_process, stage_code, to_stage, opportunity_id, owner_id,
@@ -520,6 +528,9 @@ CREATE TABLE mart_forecast_vs_target (as_of_date DATE, period_grain VARCHAR, per
     projected_configured_attainment_rate DOUBLE, projected_empirical_attainment_rate DOUBLE,
     gap_configured_amount DECIMAL(18, 2), gap_empirical_amount DECIMAL(18, 2),
     pipeline_coverage_ratio DOUBLE, refresh_id VARCHAR);
+CREATE TABLE mart_pipeline_waterfall (as_of_date DATE, period_grain VARCHAR,
+    period_start DATE, segment_dimension VARCHAR, segment_value VARCHAR,
+    created_amount DECIMAL(18, 2), refresh_id VARCHAR);
 CREATE TABLE mart_win_rates (as_of_date DATE, period_grain VARCHAR, period_start DATE,
     segment_dimension VARCHAR, segment_value VARCHAR, sales_process VARCHAR, stage_code VARCHAR,
     won_count BIGINT, lost_count BIGINT, win_rate DOUBLE, refresh_id VARCHAR);
@@ -632,6 +643,8 @@ def build_snapshot(path: Path, refresh_id: str, extra_sql: Sequence[str] = ()) -
             for key, (won_n, won, open_n, pipe, wc, we, target) in FORECASTS.items()
         ]
         _insert(con, "mart_forecast_vs_target", forecast_rows, refresh_id)
+        created = [[as_of, *key, amount] for key, amount in CREATED.items()]
+        _insert(con, "mart_pipeline_waterfall", created, refresh_id)
         win_rows = [[as_of, *key, w, lost, w / (w + lost)] for key, (w, lost) in WIN_RATES.items()]
         _insert(con, "mart_win_rates", win_rows, refresh_id)
         _insert(con, "mart_bottleneck_alerts", [[as_of, *a] for a in ALERTS], refresh_id)
