@@ -1,4 +1,8 @@
-"""Funnel page: stage-to-stage conversion and days in stage for one cohort period and segment."""
+"""Funnel page: stage-to-stage conversion and days in stage for one period and segment.
+
+Toggles choose the reading (cohort or period flow; any-stage or strict) and can put a second
+segment beside the sidebar's one.
+"""
 
 from __future__ import annotations
 
@@ -27,38 +31,89 @@ process = common.sidebar_select(
     t("process"), options.processes(), "funnel_process", format_func=i18n.formatter("process")
 )
 
-st.markdown(
-    f"**{i18n.code_label('process', process)}** · "
-    f"{common.period_label(period, chosen.grain)} · {chosen.segment_text()}"
+with st.container(horizontal=True):
+    method = (
+        st.segmented_control(
+            t("funnel.method"),
+            queries.FUNNEL_METHODS,
+            default=queries.FUNNEL_METHODS[0],
+            key="funnel_method",
+            format_func=i18n.formatter("method"),
+        )
+        or queries.FUNNEL_METHODS[0]
+    )
+    kind = (
+        st.segmented_control(
+            t("funnel.kind"),
+            queries.FUNNEL_KINDS,
+            default=queries.FUNNEL_KINDS[0],
+            key="funnel_kind",
+            format_func=i18n.formatter("kind"),
+        )
+        or queries.FUNNEL_KINDS[0]
+    )
+    compare = st.toggle(t("funnel.compare"), key="funnel_compare")
+reading_help = " ".join(
+    [t("funnel.help" if method == "cohort" else "funnel.help.flow"), t(f"funnel.help.{kind}")]
 )
 
-filters_now = (chosen.grain, period, chosen.dimension, chosen.value, process)
-conversion = queries.funnel_conversion(*filters_now, snapshot=snapshot)
-dwell = queries.stage_dwell(*filters_now, snapshot=snapshot)
+segments = [(chosen.dimension, chosen.value)]
+if compare:
+    with st.container(horizontal=True):
+        other_dimension = common.sidebar_select(
+            t("funnel.compare_dimension"),
+            options.dimensions(),
+            "funnel_cmp_dimension",
+            format_func=i18n.formatter("dim"),
+            main=True,
+        )
+        other_values = options.values(other_dimension)
+        other_value = common.sidebar_select(
+            t("funnel.compare_value"),
+            other_values,
+            "funnel_cmp_value",
+            disabled=other_dimension == "all",
+            main=True,
+        )
+    segments.append((other_dimension, other_value))
+
 labels = i18n.stage_names(queries.stages(process, snapshot=snapshot))
-skip_value, skip_detail = funnel_view.skip_share(
-    queries.stage_skips(*filters_now, snapshot=snapshot)
+st.markdown(
+    f"**{i18n.code_label('process', process)}** · {common.period_label(period, chosen.grain)}"
 )
+columns = st.columns(len(segments))
+for index, (dimension, value) in enumerate(segments):
+    with columns[index]:
+        where = (chosen.grain, period, dimension, value, process)
+        suffix = "_cmp" if index else ""
+        name = (
+            t("all_segments")
+            if dimension == "all"
+            else f"{i18n.code_label('dim', dimension)} = {value}"
+        )
+        st.subheader(f"{t('funnel.title')} · {name}", help=reading_help)
+        conversion = queries.funnel_conversion(*where, method, kind, snapshot=snapshot)
+        if conversion.empty:
+            st.info(t("funnel.empty"))
+            continue
+        st.plotly_chart(
+            funnel_view.funnel_figure(conversion, labels, money),
+            width="stretch",
+            key=f"funnel_chart{suffix}",
+        )
+        st.dataframe(
+            funnel_view.conversion_table(conversion, labels),
+            hide_index=True,
+            width="stretch",
+            column_config=funnel_view.conversion_columns(),
+        )
 
+where = (chosen.grain, period, chosen.dimension, chosen.value, process)
+skip_value, skip_detail = funnel_view.skip_share(queries.stage_skips(*where, snapshot=snapshot))
 st.metric(t("funnel.skip"), skip_value, help=t("funnel.skip.help"))
 st.caption(skip_detail)
 
-st.subheader(t("funnel.title"), help=t("funnel.help"))
-if conversion.empty:
-    st.info(t("funnel.empty"))
-else:
-    st.plotly_chart(
-        funnel_view.funnel_figure(conversion, labels, money), width="stretch", key="funnel_chart"
-    )
-
-    st.subheader(t("funnel.conversion"), help=t("funnel.help"))
-    st.dataframe(
-        funnel_view.conversion_table(conversion, labels),
-        hide_index=True,
-        width="stretch",
-        column_config=funnel_view.conversion_columns(),
-    )
-
+dwell = queries.stage_dwell(*where, snapshot=snapshot)
 st.subheader(t("funnel.dwell"), help=t("funnel.dwell.help"))
 if dwell.empty:
     st.info(t("funnel.dwell.empty"))

@@ -36,6 +36,11 @@ SEGMENT_DIMENSIONS: Final[tuple[str, ...]] = (
     "opportunity_type",
 )
 PROCESSES: Final[tuple[str, ...]] = ("standard", "renewal")
+# mart_funnel_conversion readings (contract 1): cohort of first entry or period flow; a stage
+# passed when any later stage is reached or only when the next one is.
+FUNNEL_METHODS: Final[tuple[str, ...]] = ("cohort", "flow")
+FUNNEL_KINDS: Final[tuple[str, ...]] = ("any_stage", "strict")
+_DEFAULT_READING: Final[str] = "funnel_method = 'cohort' AND funnel_kind = 'any_stage'"
 _MAX_ENTRIES: Final[int] = 512
 
 _FILTER = (
@@ -164,6 +169,7 @@ def _funnel_options(db_path: str) -> pd.DataFrame:
         db_path,
         "SELECT DISTINCT period_grain, period_start, segment_dimension, segment_value,"
         " sales_process FROM mart_funnel_conversion"
+        f" WHERE {_DEFAULT_READING}"
         " ORDER BY period_grain, period_start, segment_dimension, segment_value, sales_process",
     )
 
@@ -178,7 +184,14 @@ def funnel_options(*, snapshot: Snapshot | None = None) -> FunnelOptions:
 
 @st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
 def _funnel_conversion(
-    db_path: str, grain: str, period_start: dt.date, dimension: str, value: str, process: str
+    db_path: str,
+    grain: str,
+    period_start: dt.date,
+    dimension: str,
+    value: str,
+    process: str,
+    method: str,
+    kind: str,
 ) -> pd.DataFrame:
     return _read(
         db_path,
@@ -187,8 +200,9 @@ def _funnel_conversion(
         " CASE WHEN conversion_rate IS NULL OR benchmark_rate IS NULL THEN NULL"
         " ELSE conversion_rate < benchmark_rate END AS below_benchmark,"
         " entered_amount, advanced_amount"
-        f" FROM mart_funnel_conversion WHERE {_FILTER} ORDER BY from_stage_order",
-        [grain, period_start, dimension, value, process],
+        f" FROM mart_funnel_conversion WHERE {_FILTER}"
+        " AND funnel_method = ? AND funnel_kind = ? ORDER BY from_stage_order",
+        [grain, period_start, dimension, value, process, method, kind],
     )
 
 
@@ -198,17 +212,29 @@ def funnel_conversion(
     dimension: str,
     value: str,
     process: str,
+    method: str = "cohort",
+    kind: str = "any_stage",
     *,
     snapshot: Snapshot | None = None,
 ) -> pd.DataFrame:
-    """One row per stage transition of the cohort, ordered by ``from_stage_order``.
+    """One row per stage transition of one reading, ordered by ``from_stage_order``.
+
+    ``method`` is 'cohort' or 'flow' and ``kind`` 'any_stage' or 'strict' (contract 1); flow
+    rows may have null lost/open counts.
 
     Columns: from_stage, to_stage, from_stage_order, entered/advanced/lost/open_count,
     conversion_rate, resolved_conversion_rate, benchmark_rate, below_benchmark (bool or null),
     entered_amount, advanced_amount. Unknown filter values give an empty frame.
     """
     return _funnel_conversion(
-        _snap(snapshot).cache_key, grain, _as_date(period_start), dimension, value, process
+        _snap(snapshot).cache_key,
+        grain,
+        _as_date(period_start),
+        dimension,
+        value,
+        process,
+        method,
+        kind,
     )
 
 
@@ -452,7 +478,7 @@ def _conversion_by_segment(
         " advanced_count, conversion_rate, benchmark_rate, meets_minimum_count"
         " FROM mart_funnel_conversion WHERE period_grain = ? AND period_start = ?"
         " AND segment_dimension = ? AND sales_process = ?"
-        " ORDER BY from_stage_order, segment_value",
+        f" AND {_DEFAULT_READING} ORDER BY from_stage_order, segment_value",
         [grain, period_start, dimension, process],
     )
 
@@ -523,7 +549,8 @@ def _conversion_trend(
         "SELECT period_start, entered_count, advanced_count, conversion_rate, benchmark_rate,"
         " is_mature FROM mart_funnel_conversion WHERE period_grain = ?"
         " AND period_start BETWEEN ? AND ? AND segment_dimension = ? AND segment_value = ?"
-        " AND sales_process = ? AND from_stage = ? ORDER BY period_start",
+        " AND sales_process = ? AND from_stage = ?"
+        f" AND {_DEFAULT_READING} ORDER BY period_start",
         [grain, start, end, dimension, value, process, from_stage],
     )
 

@@ -251,6 +251,33 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
     # -------------------------------------------------------------------------- funnel
     "funnel.period": ("周期（进入阶段的队列）", "Period (cohort of entry)"),
     "funnel.title": ("漏斗", "Funnel"),
+    "funnel.method": ("口径", "Reading"),
+    "method.cohort": ("队列", "Cohort"),
+    "method.flow": ("期间流量", "Period flow"),
+    "funnel.kind": ("推进判定", "Counts as passed"),
+    "kind.any_stage": ("到达任一后续阶段", "Any later stage"),
+    "kind.strict": ("严格逐级", "Strict (next stage)"),
+    "funnel.compare": ("对比另一个细分", "Compare with another segment"),
+    "funnel.compare_dimension": ("对比细分维度", "Compare: segment by"),
+    "funnel.compare_value": ("对比细分", "Compare: segment"),
+    "funnel.help.flow": (
+        "期间流量口径（种子 000 的 T1/T2 读法）："
+        "统计周期内进入各阶段的商机，以及其中在周期内推进的数量；"
+        "队列专属的输单、在途列为空。",
+        "Period-flow definition (seed 000's T1/T2 reading): the opportunities that entered each "
+        "stage during the period and, of those, how many moved on during it; the cohort-only "
+        "lost and open columns are empty.",
+    ),
+    "funnel.help.strict": (
+        "严格逐级：只有到达紧接的下一阶段才算推进，跳过阶段不算通过。",
+        "Strict: advanced only when the next stage in order is reached; skipping does not count "
+        "as passing.",
+    ),
+    "funnel.help.any_stage": (
+        "任一阶段：到达任一后续阶段（含赢单）即算推进，跳过的阶段视为通过。",
+        "Any stage: advanced when any later stage (or won) is reached; skipped stages count as "
+        "passed.",
+    ),
     "funnel.help": (
         "队列口径：每个阶段统计周期内首次进入（或跳过）该阶段的商机；最后一级为推进到签约的数量。",
         "Cohort definition: each stage counts the opportunities that first entered (or skipped "

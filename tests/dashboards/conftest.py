@@ -18,6 +18,9 @@ transition; the funnel is each entered count plus the last advanced count):
 - month 2025-06 · region=``X'; DROP TABLE dim_stages; --`` · standard: funnel 5, 4, 3, 2, 1
 - quarter 2025-Q2 · all · standard: funnel 210, 135, 90, 50, 25
 - month 2025-06 · all · renewal: funnel 40, 34, 28, 20
+- other readings of month 2025-06 · all · standard (all of the above are cohort / any_stage):
+  cohort strict funnel 90, 60, 40, 22, 11 advancing 54, 36, 20, 11; flow any_stage funnel
+  100, 75, 50, 30, 12 with null lost / open
 - dwell month 2025-06 · all · standard medians 5, 10, 18, 33 (negotiation over its 30-day SLA);
   May initial_contact median 6; 华东 initial_contact median 4; business-day mean and median are
   the calendar ones minus 1
@@ -32,10 +35,13 @@ transition; the funnel is each entered count plus the last advanced count):
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import json
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,7 +75,9 @@ STAGES = {
     ],
 }
 
-Transition = tuple[int, int, int, int, float | None]  # entered, advanced, lost, open, benchmark
+Transition = tuple[
+    int, int, int | None, int | None, float | None
+]  # entered, advanced, lost, open, benchmark
 FUNNELS: dict[tuple[str, dt.date, str, str, str], list[Transition]] = {
     ("month", JUNE, "all", "all", "standard"): [
         (90, 60, 20, 10, 0.60),
@@ -105,6 +113,23 @@ FUNNELS: dict[tuple[str, dt.date, str, str, str], list[Transition]] = {
         (40, 34, 4, 2, 0.80),
         (34, 28, 4, 2, 0.85),
         (28, 20, 5, 3, 0.70),
+    ],
+}
+
+# The other readings of mart_funnel_conversion (contract 1) for June 2025 · all · standard; the
+# rows above are cohort / any_stage. Flow rows leave lost and open null.
+READINGS: dict[tuple[str, str], list[Transition]] = {
+    ("cohort", "strict"): [
+        (90, 54, 20, 16, 0.60),
+        (60, 36, 15, 9, 0.70),
+        (40, 20, 12, 8, None),
+        (22, 11, 8, 3, 0.45),
+    ],
+    ("flow", "any_stage"): [
+        (100, 70, None, None, 0.60),
+        (75, 45, None, None, 0.70),
+        (50, 25, None, None, None),
+        (30, 12, None, None, 0.45),
     ],
 }
 
@@ -500,7 +525,7 @@ CREATE TABLE mart_funnel_conversion (as_of_date DATE, period_grain VARCHAR, peri
     lost_count BIGINT, open_count BIGINT, conversion_rate DOUBLE,
     resolved_conversion_rate DOUBLE, entered_amount DECIMAL(18, 2),
     advanced_amount DECIMAL(18, 2), benchmark_rate DOUBLE, is_mature BOOLEAN,
-    meets_minimum_count BOOLEAN, refresh_id VARCHAR);
+    meets_minimum_count BOOLEAN, funnel_method VARCHAR, funnel_kind VARCHAR, refresh_id VARCHAR);
 CREATE TABLE mart_stage_dwell (as_of_date DATE, period_grain VARCHAR, period_start DATE,
     segment_dimension VARCHAR, segment_value VARCHAR, sales_process VARCHAR, stage_code VARCHAR,
     stage_order INTEGER, completed_visits BIGINT, mean_days DOUBLE, median_days DOUBLE,
@@ -573,7 +598,11 @@ def build_snapshot(path: Path, refresh_id: str, extra_sql: Sequence[str] = ()) -
         con.executemany("INSERT INTO dim_stages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", stage_rows)
 
         funnel_rows = []
-        for (grain, start, dim, value, process), transitions in FUNNELS.items():
+        readings = [(key, "cohort", "any_stage", rows) for key, rows in FUNNELS.items()] + [
+            (("month", JUNE, "all", "all", "standard"), method, kind, rows)
+            for (method, kind), rows in READINGS.items()
+        ]
+        for (grain, start, dim, value, process), method, kind, transitions in readings:
             codes = [s[0] for s in STAGES[process]]
             for i, (entered, advanced, lost, open_, bench) in enumerate(transitions):
                 funnel_rows.append(
@@ -592,17 +621,19 @@ def build_snapshot(path: Path, refresh_id: str, extra_sql: Sequence[str] = ()) -
                         lost,
                         open_,
                         advanced / entered,
-                        advanced / (advanced + lost),
+                        None if lost is None else advanced / (advanced + lost),
                         entered * 10000,
                         advanced * 10000,
                         bench,
                         _period_end(grain, start) + dt.timedelta(days=90) <= as_of,
                         entered >= 30,
+                        method,
+                        kind,
                         refresh_id,
                     ]
                 )
         con.executemany(
-            f"INSERT INTO mart_funnel_conversion VALUES ({', '.join('?' * 21)})", funnel_rows
+            f"INSERT INTO mart_funnel_conversion VALUES ({', '.join('?' * 23)})", funnel_rows
         )
 
         dwell_rows = []
@@ -656,6 +687,20 @@ def build_snapshot(path: Path, refresh_id: str, extra_sql: Sequence[str] = ()) -
         con.close()
 
 
+_BUILT: dict[tuple[str, tuple[str, ...]], Path] = {}
+
+
+def _built(refresh_id: str, extra_sql: tuple[str, ...]) -> Path:
+    """A snapshot file built once per test session for each (refresh id, extra SQL)."""
+    key = (refresh_id, extra_sql)
+    if key not in _BUILT:
+        folder = Path(tempfile.mkdtemp(prefix="dashboards-fixture-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        build_snapshot(folder / "snapshot.duckdb", refresh_id, extra_sql)
+        _BUILT[key] = folder / "snapshot.duckdb"
+    return _BUILT[key]
+
+
 @dataclass
 class FixtureWarehouse:
     root: Path
@@ -671,7 +716,7 @@ class FixtureWarehouse:
         """Build a snapshot and switch the pointer to it atomically, like the pipeline."""
         path = self.snapshot_path(refresh_id)
         path.parent.mkdir(parents=True, exist_ok=True)
-        build_snapshot(path, refresh_id, extra_sql)
+        shutil.copyfile(_built(refresh_id, tuple(extra_sql)), path)
         self.write_pointer(
             {
                 "snapshot": f"snapshots/{refresh_id}.duckdb",

@@ -220,3 +220,33 @@ def test_chinese_stage_names_and_headers(warehouse) -> None:
     assert funnel(at)[0] == ["初步接触", "需求确认", "方案/报价", "商务谈判", "签约"]
     assert list(conversion_table(at)["对比基准"]) == ["▲ 达到/高于", "▼ 低于", "—", "▲ 达到/高于"]
     assert skip_metric(at) == ("跳过阶段占比", "15.0%")
+
+
+def test_strict_and_flow_readings(app: AppTest) -> None:
+    app.button_group(key="funnel_kind").set_value("strict").run()
+    assert funnel(app)[1] == [90, 60, 40, 22, 11]
+    assert list(conversion_table(app)["Advanced"]) == [54, 36, 20, 11]
+    assert "Strict" in app.subheader[0].help
+    app.button_group(key="funnel_method").set_value("flow").run()
+    assert not app.get("plotly_chart")  # no flow / strict rows in the fixture
+    app.button_group(key="funnel_kind").set_value("any_stage").run()
+    assert funnel(app)[1] == [100, 75, 50, 30, 12]
+    table = conversion_table(app)
+    assert table["Lost"].isna().all() and table["Open"].isna().all()
+    assert "Period-flow definition" in app.subheader[0].help
+
+
+def test_two_segments_side_by_side(app: AppTest) -> None:
+    app.toggle(key="funnel_compare").set_value(True).run()
+    select(app, "funnel_cmp_dimension", "region")
+    select(app, "funnel_cmp_value", "华东")
+    charts = {
+        c.proto.id.rsplit("-", 1)[-1]: json.loads(c.proto.spec) for c in app.get("plotly_chart")
+    }
+    assert charts["funnel_chart"]["data"][0]["x"] == [90, 60, 40, 22, 11]
+    assert charts["funnel_chart_cmp"]["data"][0]["x"] == [30, 20, 12, 7, 3]
+    assert [s.value for s in app.subheader][:2] == [
+        "Funnel · all segments",
+        "Funnel · Region = 华东",
+    ]
+    assert list(app.dataframe[1].value["Entered"]) == [30, 20, 12, 7]
