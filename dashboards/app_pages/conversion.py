@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 from data import queries
-from ui import common, filters, heatmap_view, i18n
+from ui import common, drilldown, filters, heatmap_view, i18n
 from ui.i18n import t
 
 HEATMAP_METRICS = ("conversion_rate", "median_days", "median_business_days")
@@ -68,6 +68,27 @@ else:
     )
     if chosen.dimension == "all":
         st.caption(t("conv.no_segments"))
+    row_code = "from_stage" if metric == "conversion_rate" else "stage_code"
+    with st.container(horizontal=True):
+        cell_stage = common.sidebar_select(
+            t("drill.cell_stage"),
+            list(dict.fromkeys(rows[row_code])),
+            "conv_drill_stage",
+            format_func=lambda code: names.get(code, code),
+            main=True,
+        )
+        cell_segment = common.sidebar_select(
+            t("drill.cell_segment"), list(table.columns), "conv_drill_segment", main=True
+        )
+    dimension = chosen.dimension if cell_segment != "all" else "all"
+    drilldown.show(
+        queries.stage_entrants(
+            chosen.grain, period, dimension, cell_segment, process, cell_stage, snapshot=snapshot
+        ),
+        "conv_members",
+        title=f"{t('drill.title')} · {names.get(cell_stage, cell_stage)} · {cell_segment}",
+        note=t("drill.stage.note"),
+    )
 
 # ---------------------------------------------------------------------------------- trend
 codes = list(stages["stage_code"])

@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 from data import queries
-from ui import common, filters, i18n
+from ui import common, drilldown, filters, i18n
 from ui.i18n import t
 
 DIMENSIONS = ("team", *queries.SEGMENT_DIMENSIONS)  # team first: targets are set per team
@@ -120,3 +120,28 @@ st.dataframe(
 if money:
     st.caption(t("currency_note", currency=money))
 st.caption(t("forecast.chart.help"))
+
+choices = {
+    f"{p} · {v}": (s, v)
+    for p, s, v in zip(rows["period"], rows["period_start"], rows["segment_value"], strict=True)
+}
+with st.container(horizontal=True):
+    picked = common.sidebar_select(t("drill.row"), list(choices), "forecast_drill", main=True)
+    measure = (
+        st.segmented_control(
+            t("drill.pick"),
+            ["open", "won"],
+            default="open",
+            key="forecast_drill_measure",
+            format_func=i18n.formatter("measure"),
+        )
+        or "open"
+    )
+drill_start, drill_value = choices[picked]
+drilldown.show(
+    queries.period_opportunities(
+        measure, chosen.grain, drill_start, dimension, drill_value, snapshot=snapshot
+    ),
+    "forecast_members",
+    title=f"{i18n.code_label('measure', measure)} · {picked}",
+)

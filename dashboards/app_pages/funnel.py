@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 from data import queries
-from ui import common, filters, funnel_view, i18n
+from ui import common, drilldown, filters, funnel_view, i18n
 from ui.i18n import t
 
 snapshot = common.require_snapshot()
@@ -109,6 +109,17 @@ for index, (dimension, value) in enumerate(segments):
         )
 
 where = (chosen.grain, period, chosen.dimension, chosen.value, process)
+stage_codes = list(labels)
+stage = st.selectbox(
+    t("drill.stage"), stage_codes, key="funnel_drill", format_func=labels.__getitem__
+)
+drilldown.show(
+    queries.stage_entrants(*where, str(stage), snapshot=snapshot),
+    "funnel_members",
+    title=f"{t('drill.title')} · {labels[str(stage)]} · {chosen.segment_text()}",
+    note=t("drill.stage.note"),
+)
+
 skip_value, skip_detail = funnel_view.skip_share(queries.stage_skips(*where, snapshot=snapshot))
 st.metric(t("funnel.skip"), skip_value, help=t("funnel.skip.help"))
 st.caption(skip_detail)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 from data import queries
-from ui import alerts_view, common, filters, i18n, kpi
+from ui import alerts_view, common, drilldown, filters, i18n, kpi
 from ui.i18n import t
 
 snapshot = common.require_snapshot()
@@ -117,6 +117,19 @@ else:
             )
     if period not in forecast.index:
         st.info(t("overview.no_row"))
+
+    measure = st.segmented_control(
+        t("drill.pick"),
+        list(queries.PERIOD_MEASURES),
+        default="won",
+        key="overview_drill",
+        format_func=i18n.formatter("measure"),
+    )
+    if measure:
+        members = queries.period_opportunities(
+            measure, chosen.grain, period, chosen.dimension, chosen.value, snapshot=snapshot
+        )
+        drilldown.show(members, "overview_members", title=i18n.code_label("measure", measure))
 
 st.subheader(t("overview.top_alerts"))
 top = queries.alerts(snapshot=snapshot).head(5)

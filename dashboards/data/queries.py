@@ -450,11 +450,9 @@ def alerts(*, snapshot: Snapshot | None = None) -> pd.DataFrame:
 def _alert_opportunities(db_path: str, alert_id: str) -> pd.DataFrame:
     return _read(
         db_path,
-        "SELECT a.opportunity_id, a.member_role, o.opportunity_name, o.account_name,"
-        " o.owner_name, o.team, o.current_stage, o.status, o.amount, o.currency,"
-        " o.expected_close_date"
+        f"SELECT a.opportunity_id AS alert_member, a.member_role, {_OPPORTUNITY_COLUMNS}"
         " FROM fct_alert_opportunities AS a LEFT JOIN dim_opportunities AS o"
-        " ON o.opportunity_id = a.opportunity_id"
+        f" ON o.opportunity_id = a.opportunity_id{_STAGE_NAMES}"
         " WHERE a.alert_id = ? ORDER BY a.member_role, a.opportunity_id",
         [alert_id],
     )
@@ -689,3 +687,120 @@ def new_pipeline(
 ) -> pd.DataFrame:
     """Amount created per period (``mart_pipeline_waterfall.created_amount``), latest first."""
     return _new_pipeline(_snap(snapshot).cache_key, grain, dimension, value)
+
+
+# ------------------------------------------------------------------------------ drill-down
+
+# Segment dimensions that are also columns of dim_opportunities / fct_stage_visits. Column
+# names cannot be bound as parameters: only these known names are ever put into SQL text.
+_SEGMENT_COLUMNS: Final[frozenset[str]] = frozenset(
+    {"customer_type", "tier", "region", "product_category", "opportunity_type", "team"}
+)
+_OPPORTUNITY_COLUMNS: Final[str] = (
+    "o.opportunity_id, o.opportunity_name, o.account_name, o.owner_name, o.team,"
+    " o.current_stage, o.status, o.amount, o.currency, o.expected_close_date,"
+    " s.stage_name_zh AS current_stage_zh, s.stage_name_en AS current_stage_en"
+)
+# The current stage's names, for the drill-down lists (``o`` is dim_opportunities).
+_STAGE_NAMES: Final[str] = (
+    " LEFT JOIN dim_stages AS s"
+    " ON s.sales_process = o.sales_process AND s.stage_code = o.current_stage"
+)
+# What a period's number counts, as a condition on dim_opportunities ``o``; each takes the
+# grain and the period start. They follow the marts' definitions: won and closed by closed
+# date, new pipeline by created date, open pipeline by expected close date.
+PERIOD_MEASURES: Final[dict[str, str]] = {
+    "won": "o.status = 'won' AND date_trunc(?, o.closed_date) = ?",
+    "closed": "o.status IN ('won', 'lost') AND date_trunc(?, o.closed_date) = ?",
+    "created": "date_trunc(?, o.created_at) = ?",
+    "open": "o.status = 'open' AND date_trunc(?, o.expected_close_date) = ?",
+}
+
+
+def _segment_filter(alias: str, dimension: str, value: str) -> tuple[str, list[object]]:
+    """``AND <alias>.<dimension> = ?`` for a known dimension; nothing for 'all'."""
+    if dimension == "all":
+        return "", []
+    if dimension not in _SEGMENT_COLUMNS:
+        raise ValueError(f"cannot list opportunities by segment dimension {dimension!r}")
+    return f" AND {alias}.{dimension} = ?", [value]
+
+
+@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
+def _period_opportunities(
+    db_path: str, measure: str, grain: str, period_start: dt.date, dimension: str, value: str
+) -> pd.DataFrame:
+    if measure not in PERIOD_MEASURES:
+        raise ValueError(f"unknown measure {measure!r}; expected one of {sorted(PERIOD_MEASURES)}")
+    segment, segment_params = _segment_filter("o", dimension, value)
+    return _read(
+        db_path,
+        f"SELECT {_OPPORTUNITY_COLUMNS} FROM dim_opportunities AS o{_STAGE_NAMES}"
+        f" WHERE {PERIOD_MEASURES[measure]}{segment}"
+        " ORDER BY o.amount DESC NULLS LAST, o.opportunity_id",
+        [grain, period_start, *segment_params],
+    )
+
+
+def period_opportunities(
+    measure: str,
+    grain: str,
+    period_start: dt.date | str,
+    dimension: str,
+    value: str,
+    *,
+    snapshot: Snapshot | None = None,
+) -> pd.DataFrame:
+    """The opportunities behind a period number (``PERIOD_MEASURES``), largest amount first."""
+    return _period_opportunities(
+        _snap(snapshot).cache_key, measure, grain, _as_date(period_start), dimension, value
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
+def _stage_entrants(
+    db_path: str,
+    grain: str,
+    period_start: dt.date,
+    dimension: str,
+    value: str,
+    process: str,
+    stage_code: str,
+) -> pd.DataFrame:
+    segment, segment_params = _segment_filter("v", dimension, value)
+    return _read(
+        db_path,
+        f"SELECT {_OPPORTUNITY_COLUMNS}, v.entered_at, v.exited_at, v.days_in_stage"
+        " FROM fct_stage_visits AS v JOIN dim_opportunities AS o"
+        f" ON o.opportunity_id = v.opportunity_id{_STAGE_NAMES}"
+        " WHERE v.visit_number = 1 AND v.sales_process = ? AND v.stage_code = ?"
+        f" AND date_trunc(?, v.entered_at) = ?{segment}"
+        " ORDER BY v.entered_at, o.opportunity_id",
+        [process, stage_code, grain, period_start, *segment_params],
+    )
+
+
+def stage_entrants(
+    grain: str,
+    period_start: dt.date | str,
+    dimension: str,
+    value: str,
+    process: str,
+    stage_code: str,
+    *,
+    snapshot: Snapshot | None = None,
+) -> pd.DataFrame:
+    """Opportunities whose first visit of ``stage_code`` began in the period (fct_stage_visits).
+
+    The funnel's entered count also includes those that skipped past the stage; they have no
+    visit of it and are not listed here.
+    """
+    return _stage_entrants(
+        _snap(snapshot).cache_key,
+        grain,
+        _as_date(period_start),
+        dimension,
+        value,
+        process,
+        stage_code,
+    )

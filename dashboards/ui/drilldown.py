@@ -23,6 +23,8 @@ COLUMNS: Final[tuple[str, ...]] = (
     "amount",
     "currency",
     "expected_close_date",
+    "entered_at",
+    "days_in_stage",
 )
 
 
@@ -30,13 +32,20 @@ def table(opportunities: pd.DataFrame) -> pd.DataFrame:
     """The known columns present, statuses translated, headers in the current language."""
     status = i18n.formatter("status")
     shown = opportunities.assign(status=[status(s) for s in opportunities["status"]])
+    if "alert_member" in shown.columns:  # an alert member may be missing from dim_opportunities
+        shown = shown.assign(opportunity_id=shown["alert_member"])
+    named = f"current_stage_{i18n.language()}"
+    if named in shown.columns:
+        shown = shown.assign(current_stage=shown[named].fillna(shown["current_stage"]))
     keep = [c for c in COLUMNS if c in shown.columns]
     return shown[keep].rename(columns={c: t(f"col.{c}") for c in keep}).reset_index(drop=True)
 
 
-def show(opportunities: pd.DataFrame, key: str, title: str | None = None) -> None:
+def show(
+    opportunities: pd.DataFrame, key: str, title: str | None = None, note: str | None = None
+) -> None:
     """The opportunity list with a count, or a message when there is none, plus a CSV download."""
-    st.subheader(title or t("drill.title"))
+    st.subheader(title or t("drill.title"), help=note)
     if opportunities.empty:
         st.info(t("drill.none"))
         return

@@ -418,6 +418,28 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
     "drill.title": ("商机明细", "Opportunities behind the number"),
     "drill.none": ("没有关联的商机。", "No opportunities are listed for this selection."),
     "drill.count": ("{n} 个商机", "{n} opportunities"),
+    "drill.pick": ("查看数字背后的商机", "Show the deals behind"),
+    "measure.created": ("本期新增商机", "New pipeline (created in the period)"),
+    "measure.won": ("本期赢单", "Won in the period"),
+    "measure.closed": (
+        "本期结束（赢单与输单，赢率）",
+        "Closed in the period (won and lost: win rate)",
+    ),
+    "measure.open": (
+        "预计本期成交的在途商机（加权预测）",
+        "Open, expected to close in the period (forecast)",
+    ),
+    "drill.stage": ("查看进入该阶段的商机", "Show the deals that entered stage"),
+    "drill.stage.note": (
+        "列出周期内首次进入该阶段的商机（阶段停留记录）；跳过该阶段的商机计入漏斗人数但不在此列。",
+        "Lists the opportunities whose first visit of the stage began in the period (stage "
+        "visits); those that skipped past it count in the funnel but are not listed.",
+    ),
+    "drill.cell_stage": ("明细：阶段", "Cell: stage"),
+    "drill.cell_segment": ("明细：细分", "Cell: segment"),
+    "drill.row": ("明细：周期与细分", "Deals of: period and segment"),
+    "col.entered_at": ("进入时间", "Entered"),
+    "col.days_in_stage": ("停留天数", "Days in stage"),
     "col.member_role": ("角色", "Role"),
     "col.opportunity_name": ("商机名称", "Name"),
     "col.account_name": ("客户", "Customer"),

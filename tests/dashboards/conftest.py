@@ -490,6 +490,39 @@ OPPORTUNITIES = [
         _CLOSE,
     ),
 ]
+OPPORTUNITIES.append(
+    ("OPP7", "云迁移", "华东电网", "张伟", "east-1", "standard", "signed", "won", 900_000, "CNY",
+     None)
+)  # fmt: skip
+_D = dt.datetime
+# region, customer_type, created_at, closed_date of each opportunity (drill-down lists):
+# June 2025 won OPP7, OPP2; closed OPP5 (lost), OPP7, OPP2; created OPP6, OPP1, OPP4 (by amount);
+# open and expected to close in August 2025: OPP3, OPP6, OPP1, OPP4.
+OPPORTUNITY_SEGMENTS: dict[str, tuple[str, str, dt.datetime, dt.date | None]] = {
+    "OPP1": ("华东", "enterprise", _D(2025, 6, 3, 9), None),
+    "OPP2": ("华北", "enterprise", _D(2025, 4, 10, 9), dt.date(2025, 6, 20)),
+    "OPP3": ("华南", "smb", _D(2025, 5, 5, 9), None),
+    "OPP4": ("华东", "smb", _D(2025, 6, 10, 9), None),
+    "OPP5": ("华东", "enterprise", _D(2025, 5, 20, 9), dt.date(2025, 6, 25)),
+    "OPP6": ("华东", "enterprise", _D(2025, 6, 15, 9), None),
+    "OPP7": ("华东", "enterprise", _D(2025, 3, 1, 9), dt.date(2025, 6, 10)),
+}
+# opportunity, process, stage, visit number, entered, exited, days, region, customer_type.
+# First entries of initial_contact in June 2025: OPP1, OPP4, OPP6 (OPP1's second visit is not
+# a first entry); of needs_confirmed: OPP5, OPP1, OPP6; initial_contact in May: OPP3, OPP5.
+_S, _IC, _NC, _PR, _E = "standard", "initial_contact", "needs_confirmed", "proposal", "enterprise"
+STAGE_VISITS = [
+    ("OPP1", _S, _IC, 1, _D(2025, 6, 3), _D(2025, 6, 8), 5.0, "华东", _E),
+    ("OPP1", _S, _NC, 1, _D(2025, 6, 8), _D(2025, 6, 12), 4.0, "华东", _E),
+    ("OPP1", _S, _IC, 2, _D(2025, 6, 12), _D(2025, 6, 14), 2.0, "华东", _E),
+    ("OPP1", _S, _PR, 1, _D(2025, 6, 20), None, None, "华东", _E),
+    ("OPP4", _S, _IC, 1, _D(2025, 6, 10), _D(2025, 6, 20), 10.0, "华东", "smb"),
+    ("OPP6", _S, _IC, 1, _D(2025, 6, 15), _D(2025, 6, 18), 3.0, "华东", _E),
+    ("OPP6", _S, _NC, 1, _D(2025, 6, 18), None, None, "华东", _E),
+    ("OPP3", _S, _IC, 1, _D(2025, 5, 5), _D(2025, 5, 12), 7.0, "华南", "smb"),
+    ("OPP5", _S, _IC, 1, _D(2025, 5, 20), _D(2025, 6, 2), 13.0, "华东", _E),
+    ("OPP5", _S, _NC, 1, _D(2025, 6, 2), _D(2025, 6, 25), 23.0, "华东", _E),
+]  # fmt: skip
 
 
 def _period_end(grain: str, start: dt.date) -> dt.date:
@@ -543,7 +576,8 @@ CREATE TABLE dim_stages (sales_process VARCHAR, stage_code VARCHAR, stage_order 
 CREATE TABLE dim_opportunities (opportunity_id VARCHAR, opportunity_name VARCHAR,
     account_name VARCHAR, owner_name VARCHAR, team VARCHAR, sales_process VARCHAR,
     current_stage VARCHAR, status VARCHAR, amount DECIMAL(18, 2), currency VARCHAR,
-    expected_close_date DATE, refresh_id VARCHAR);
+    expected_close_date DATE, region VARCHAR, customer_type VARCHAR, created_at TIMESTAMP,
+    closed_date DATE, refresh_id VARCHAR);
 CREATE TABLE mart_forecast_vs_target (as_of_date DATE, period_grain VARCHAR, period_start DATE,
     segment_dimension VARCHAR, segment_value VARCHAR, won_count BIGINT,
     won_amount DECIMAL(18, 2), open_count BIGINT, open_pipeline_amount DECIMAL(18, 2),
@@ -570,8 +604,9 @@ CREATE TABLE fct_alert_opportunities (as_of_date DATE, alert_id VARCHAR, alert_t
     opportunity_id VARCHAR, member_role VARCHAR, refresh_id VARCHAR);
 CREATE TABLE fct_stage_transitions (opportunity_id VARCHAR, from_stage VARCHAR,
     to_stage VARCHAR, changed_at TIMESTAMP, refresh_id VARCHAR);
-CREATE TABLE fct_stage_visits (opportunity_id VARCHAR, stage_code VARCHAR,
-    entered_at TIMESTAMP, exited_at TIMESTAMP, refresh_id VARCHAR);
+CREATE TABLE fct_stage_visits (opportunity_id VARCHAR, sales_process VARCHAR,
+    stage_code VARCHAR, visit_number INTEGER, entered_at TIMESTAMP, exited_at TIMESTAMP,
+    days_in_stage DOUBLE, region VARCHAR, customer_type VARCHAR, refresh_id VARCHAR);
 """
 
 
@@ -668,7 +703,9 @@ def build_snapshot(path: Path, refresh_id: str, extra_sql: Sequence[str] = ()) -
             for (grain, start, dim, value, process), (moved, skipped) in SKIPS.items()
         ]
         con.executemany(f"INSERT INTO mart_stage_skips VALUES ({', '.join('?' * 10)})", skip_rows)
-        _insert(con, "dim_opportunities", OPPORTUNITIES, refresh_id)
+        opportunities = [[*row, *OPPORTUNITY_SEGMENTS[row[0]]] for row in OPPORTUNITIES]
+        _insert(con, "dim_opportunities", opportunities, refresh_id)
+        _insert(con, "fct_stage_visits", STAGE_VISITS, refresh_id)
         forecast_rows = [
             [as_of, *key, won_n, won, open_n, pipe, wc, we, *_forecast(won, pipe, wc, we, target)]
             for key, (won_n, won, open_n, pipe, wc, we, target) in FORECASTS.items()
