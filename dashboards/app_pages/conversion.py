@@ -78,7 +78,11 @@ else:
             main=True,
         )
         cell_segment = common.sidebar_select(
-            t("drill.cell_segment"), list(table.columns), "conv_drill_segment", main=True
+            t("drill.cell_segment"),
+            list(table.columns),
+            "conv_drill_segment",
+            format_func=i18n.formatter("value"),
+            main=True,
         )
     dimension = chosen.dimension if cell_segment != "all" else "all"
     drilldown.show(
@@ -86,7 +90,8 @@ else:
             chosen.grain, period, dimension, cell_segment, process, cell_stage, snapshot=snapshot
         ),
         "conv_members",
-        title=f"{t('drill.title')} · {names.get(cell_stage, cell_stage)} · {cell_segment}",
+        title=f"{t('drill.title')} · {names.get(cell_stage, cell_stage)} · "
+        f"{i18n.code_label('value', cell_segment)}",
         note=t("drill.stage.note"),
     )
 

@@ -39,7 +39,7 @@ def header(column: str) -> str:
 
 
 snapshot = common.require_snapshot()
-common.freshness_header(t("page.forecast"), snapshot)
+info = common.freshness_header(t("page.forecast"), snapshot)
 chosen = filters.current()
 money = common.currency(snapshot)
 
@@ -63,6 +63,8 @@ if dimension == chosen.dimension and chosen.value != "all":
 rows = rows[[chosen.in_range(p) for p in rows["period_start"]]]
 periods: list[dt.date | str] = [*chosen.periods(rows["period_start"]), ALL_PERIODS]
 all_label = t("all_periods")
+# By default the period holding the as-of date (later ones are forecast only).
+current = next((p for p in periods if isinstance(p, dt.date) and p <= info.as_of_date), None)
 period = common.sidebar_select(
     t("period"),
     periods,
@@ -70,6 +72,7 @@ period = common.sidebar_select(
     format_func=lambda p: (
         common.period_label(p, chosen.grain) if isinstance(p, dt.date) else all_label
     ),
+    default=current,
 )
 if period != ALL_PERIODS:
     rows = rows[rows["period_start"] == period]

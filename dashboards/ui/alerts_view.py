@@ -80,6 +80,7 @@ def alert_table(rows: pd.DataFrame) -> pd.DataFrame:
     table = rows.assign(
         severity=[severity(s) for s in rows["severity"]],
         segment=segment_keys(rows),
+        period_start=[None if pd.isna(p) else pd.Timestamp(p).date() for p in rows["period_start"]],
         detail=[detail(r) for _, r in rows.iterrows()],
     )[list(_COLUMNS)]
     keep = [c for c in _COLUMNS if c in ("alert_rank", "severity") or table[c].notna().any()]

@@ -83,8 +83,9 @@ def sidebar_select(
     format_func: Callable[[T], str] = str,
     disabled: bool = False,
     main: bool = False,
+    default: T | None = None,
 ) -> T:
-    """A keyed sidebar (or, with ``main``, page) selectbox defaulting to the first option.
+    """A keyed sidebar (or, with ``main``, page) selectbox defaulting to ``default`` or the first.
 
     A remembered value that is no longer among the options (e.g. a month after switching to
     quarters) is dropped first, so the widget falls back to the first option.
@@ -92,8 +93,9 @@ def sidebar_select(
     if key in st.session_state and st.session_state[key] not in options:
         del st.session_state[key]
     where = st if main else st.sidebar
+    index = list(options).index(default) if default in options else 0
     choice = where.selectbox(
-        title, options, index=0, key=key, format_func=format_func, disabled=disabled
+        title, options, index=index, key=key, format_func=format_func, disabled=disabled
     )
     if choice is None:  # only when there are no options at all
         raise ValueError(f"No options for {title!r}")

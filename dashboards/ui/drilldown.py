@@ -37,6 +37,11 @@ def table(opportunities: pd.DataFrame) -> pd.DataFrame:
     named = f"current_stage_{i18n.language()}"
     if named in shown.columns:
         shown = shown.assign(current_stage=shown[named].fillna(shown["current_stage"]))
+    for column in ("expected_close_date", "entered_at"):
+        if column in shown.columns:  # a day is enough; entries keep their minute
+            stamps = pd.to_datetime(shown[column])
+            fmt = "%Y-%m-%d" if column == "expected_close_date" else "%Y-%m-%d %H:%M"
+            shown[column] = stamps.dt.strftime(fmt).where(stamps.notna(), None)
     keep = [c for c in COLUMNS if c in shown.columns]
     return shown[keep].rename(columns={c: t(f"col.{c}") for c in keep}).reset_index(drop=True)
 

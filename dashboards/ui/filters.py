@@ -122,7 +122,7 @@ def _widgets(snapshot: Snapshot, options: queries.FunnelOptions, as_of: dt.date)
     end = days[1] if len(days) > 1 else highest  # while only the first day is picked
     dimension = _select(t("dimension"), options.dimensions(), DIMENSION_KEY, "dim")
     value = _select(
-        t("segment"), options.values(dimension), VALUE_KEY, "", disabled=dimension == "all"
+        t("segment"), options.values(dimension), VALUE_KEY, "value", disabled=dimension == "all"
     )
     return Filters(grain, start, end, dimension, value)
 

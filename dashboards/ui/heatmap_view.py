@@ -33,7 +33,7 @@ def heatmap_figure(table: pd.DataFrame, percent: bool) -> go.Figure:
     fig = go.Figure(
         go.Heatmap(
             z=[[None if pd.isna(v) else float(v) for v in row] for row in table.to_numpy()],
-            x=[str(c) for c in table.columns],
+            x=[t("all") if c == "all" else str(c) for c in table.columns],
             y=list(table.index),
             text=text,
             texttemplate="%{text}",

@@ -68,6 +68,7 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
     "grain.week": ("周", "Week"),
     "grain.year": ("年", "Year"),
     "dim.all": ("全部", "All"),
+    "value.all": ("全部", "All"),
     "dim.customer_type": ("客户类型", "Customer type"),
     "dim.tier": ("客户等级", "Tier"),
     "dim.region": ("区域", "Region"),
@@ -354,7 +355,7 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
     "mark.over_sla": ("▲ 超出 SLA", "▲ over SLA"),
     "mark.within": ("✓ 未超出", "✓ within"),
     # ------------------------------------------------------------------------ forecast
-    "forecast.breakdown": ("细分维度", "Breakdown"),
+    "forecast.breakdown": ("分组维度", "Breakdown"),
     "forecast.chart": ("已签单、加权预测与目标", "Won, weighted forecast and target"),
     "forecast.chart.help": (
         "已签单按签约日期；在途商机截至数据日、按预计成交日期归入周期。加权 = Σ 金额 × 阶段赢率"

@@ -36,7 +36,7 @@ def test_defaults_and_conversion_heatmap(page) -> None:
     assert page.selectbox(key="conv_period").value == dt.date(2025, 6, 1)
     trace = heatmap(page)
     assert trace["y"] == transitions(STANDARD_EN)
-    assert trace["x"] == ["all"]
+    assert trace["x"] == ["All"]
     # advanced ÷ entered of June 2025, all segments: 60/90, 40/60, 22/40, 11/22
     assert rounded(trace["z"]) == [[0.6667], [0.6667], [0.55], [0.5]]
     assert any("Segmented by 'All'" in c.value for c in page.caption)
