@@ -173,7 +173,7 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
     "col.rows_read": ("读取行数", "Rows read"),
     "col.rows_loaded": ("入库行数", "Rows loaded"),
     "col.rows_quarantined": ("隔离行数", "Rows quarantined"),
-    "col.loaded_at": ("加载时间", "Loaded at"),
+    "col.loaded_at": ("加载时间 (UTC)", "Loaded at (UTC)"),
     "col.message": ("说明", "Message"),
     "col.reason_code": ("原因", "Reason"),
     "col.column_name": ("字段", "Column"),
@@ -455,6 +455,8 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
     "status.open": ("进行中", "open"),
     "status.won": ("赢单", "won"),
     "status.lost": ("输单", "lost"),
+    "status.invalid": ("无效", "invalid"),
+    "status.paused": ("暂停", "paused"),
 }
 
 

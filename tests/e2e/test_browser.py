@@ -136,10 +136,9 @@ def test_every_page_renders_in_chromium(app_url: str, tmp_path: Path) -> None:
                     page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
                     page.wait_for_url(f"**/{path}", timeout=RENDER_TIMEOUT_MS)
                 page.get_by_role("heading", name=title, level=1).wait_for(timeout=RENDER_TIMEOUT_MS)
-                # the script run is over when Streamlit's running indicator is gone
-                page.wait_for_function(
-                    "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
-                    timeout=RENDER_TIMEOUT_MS,
+                # the page's script run has finished (Streamlit marks its root element)
+                page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(
+                    timeout=RENDER_TIMEOUT_MS
                 )
                 page.wait_for_timeout(1200)  # let plotly draw before the screenshot
                 name = path or "overview"
