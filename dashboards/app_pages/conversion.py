@@ -31,22 +31,33 @@ stages = queries.stages(process, snapshot=snapshot)
 names = i18n.stage_names(stages)
 
 # ------------------------------------------------------------------------------- heatmaps
-metric = st.segmented_control(
-    t("conv.metric"),
-    HEATMAP_METRICS,
-    default=HEATMAP_METRICS[0],
-    key="conv_metric",
-    format_func=i18n.formatter("conv.metric"),
-)
+# The heatmap's columns: the sidebar's segment dimension, else the first one that has segments.
+split = [d for d in options.dimensions() if d != "all"]
+with st.container(horizontal=True):
+    heat_dimension = common.sidebar_select(
+        t("conv.columns"),
+        split or ["all"],
+        "conv_heat_dimension",
+        format_func=i18n.formatter("dim"),
+        main=True,
+        default=chosen.dimension if chosen.dimension in split else None,
+    )
+    metric = st.segmented_control(
+        t("conv.metric"),
+        HEATMAP_METRICS,
+        default=HEATMAP_METRICS[0],
+        key="conv_metric",
+        format_func=i18n.formatter("conv.metric"),
+    )
 metric = metric or HEATMAP_METRICS[0]
 st.subheader(
-    t("conv.heatmap", dimension=i18n.code_label("dim", chosen.dimension)),
+    t("conv.heatmap", dimension=i18n.code_label("dim", heat_dimension)),
     help=t(f"conv.heatmap.help.{metric}"),
 )
 st.caption(f"{common.period_label(period, chosen.grain)} · {i18n.code_label('process', process)}")
 if metric == "conversion_rate":
     rows = queries.conversion_by_segment(
-        chosen.grain, period, chosen.dimension, process, snapshot=snapshot
+        chosen.grain, period, heat_dimension, process, snapshot=snapshot
     )
     labels = {
         code: f"{names.get(code, code)} → {names.get(to, to)}"
@@ -55,7 +66,7 @@ if metric == "conversion_rate":
     table = heatmap_view.matrix(rows, "from_stage", metric, labels)
 else:
     rows = queries.dwell_by_segment(
-        chosen.grain, period, chosen.dimension, process, snapshot=snapshot
+        chosen.grain, period, heat_dimension, process, snapshot=snapshot
     )
     table = heatmap_view.matrix(rows, "stage_code", metric, names)
 if table.empty or table.isna().all().all():
@@ -66,8 +77,6 @@ else:
         width="stretch",
         key="conv_heatmap",
     )
-    if chosen.dimension == "all":
-        st.caption(t("conv.no_segments"))
     row_code = "from_stage" if metric == "conversion_rate" else "stage_code"
     with st.container(horizontal=True):
         cell_stage = common.sidebar_select(
@@ -84,7 +93,7 @@ else:
             format_func=i18n.formatter("value"),
             main=True,
         )
-    dimension = chosen.dimension if cell_segment != "all" else "all"
+    dimension = heat_dimension if cell_segment != "all" else "all"
     drilldown.show(
         queries.stage_entrants(
             chosen.grain, period, dimension, cell_segment, process, cell_stage, snapshot=snapshot

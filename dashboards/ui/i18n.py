@@ -110,11 +110,7 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
         "Cohort definition: completed stage visits entered in the period; median in business "
         "days (Monday to Friday, no holiday calendar).",
     ),
-    "conv.no_segments": (
-        "按“全部”细分时热力图只有一列：在侧边栏选择细分维度以对比各细分。",
-        "Segmented by 'All' the heatmap has one column: choose a segment dimension in the "
-        "sidebar to compare segments.",
-    ),
+    "conv.columns": ("热力图列", "Heatmap columns"),
     "conv.trend": ("转化趋势", "Conversion trend"),
     "conv.transition": ("阶段转化", "Transition"),
     "conv.trend.help": (

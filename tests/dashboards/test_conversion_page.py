@@ -31,19 +31,12 @@ def page(warehouse):
     return open_page("conversion")
 
 
-def test_defaults_and_conversion_heatmap(page) -> None:
+def test_defaults_to_a_dimension_with_segments(page) -> None:
     assert page.title[0].value == "Conversion & dwell"
     assert page.selectbox(key="conv_period").value == dt.date(2025, 6, 1)
-    trace = heatmap(page)
-    assert trace["y"] == transitions(STANDARD_EN)
-    assert trace["x"] == ["All"]
-    # advanced ÷ entered of June 2025, all segments: 60/90, 40/60, 22/40, 11/22
-    assert rounded(trace["z"]) == [[0.6667], [0.6667], [0.55], [0.5]]
-    assert any("Segmented by 'All'" in c.value for c in page.caption)
-
-
-def test_segment_dimension_gives_one_column_per_segment(page) -> None:
-    set_widget(page, "selectbox", "g_dimension", "region")
+    # the sidebar says all segments: the heatmap splits by the first dimension with segments
+    assert page.selectbox(key="conv_heat_dimension").options == ["Region"]
+    assert page.subheader[0].value == "Stage × Region"
     trace = heatmap(page)
     assert trace["x"] == [HOSTILE_SEGMENT, "华东"]
     # hostile 4/5, 3/4, 2/3, 1/2 · 华东 20/30, 12/20, 7/12, 3/7
@@ -59,15 +52,14 @@ def test_segment_dimension_gives_one_column_per_segment(page) -> None:
 def test_dwell_heatmaps_calendar_and_business_days(page) -> None:
     set_widget(page, "button_group", "conv_metric", "median_days")
     trace = heatmap(page)
-    assert trace["y"] == STANDARD_EN[:4]
-    assert rounded(trace["z"]) == [[5.0], [10.0], [18.0], [33.0]]
+    assert (trace["y"], trace["x"], rounded(trace["z"])) == (["Initial contact"], ["华东"], [[4.0]])
     assert "calendar days" in page.subheader[0].help
     set_widget(page, "button_group", "conv_metric", "median_business_days")
-    assert rounded(heatmap(page)["z"]) == [[4.0], [9.0], [17.0], [32.0]]
+    assert rounded(heatmap(page)["z"]) == [[3.0]]
     assert "business days" in page.subheader[0].help
-    set_widget(page, "selectbox", "g_dimension", "region")
-    trace = heatmap(page)
-    assert (trace["y"], trace["x"], rounded(trace["z"])) == (["Initial contact"], ["华东"], [[3.0]])
+    set_widget(page, "selectbox", "conv_period", dt.date(2025, 5, 1))
+    assert not page.get("plotly_chart")[1:]  # no May dwell by region: only the trend is drawn
+    assert "No rows for this selection." in [i.value for i in page.info]
 
 
 def test_trend_over_the_date_range(page) -> None:
@@ -96,9 +88,10 @@ def test_trend_follows_the_segment_and_grain(page) -> None:
 
 def test_renewal_process_has_its_own_transitions(page) -> None:
     set_widget(page, "selectbox", "conv_process", "renewal")
-    trace = heatmap(page)
-    assert trace["y"] == transitions(["Initial contact", "Proposal", "Negotiation", "Signed"])
-    assert rounded(trace["z"]) == [[0.85], [0.8235], [0.7143]]  # 34/40, 28/34, 20/28
+    assert not page.get("plotly_chart")[1:]  # renewal has no rows by region
+    set_widget(page, "selectbox", "conv_transition", "negotiation")  # renewal's own stages
+    line, _ = chart(page, "conv_trend")
+    assert [round(v, 4) for v in line["y"]] == [0.7143]  # 20/28 in June 2025
 
 
 def test_chinese_labels_and_stage_names(warehouse) -> None:

@@ -43,10 +43,10 @@ def test_funnel_stage_lists_its_first_entries(warehouse) -> None:
 
 def test_heatmap_cell_lists_its_opportunities(warehouse) -> None:
     at = open_page("conversion")
-    assert members(at.dataframe[0]) == ["OPP1", "OPP4", "OPP6"]
-    set_widget(at, "selectbox", "g_dimension", "region")
     assert at.selectbox(key="conv_drill_segment").options == [HOSTILE_SEGMENT, "华东"]
+    assert not at.dataframe  # no stage visits in the hostile segment
     set_widget(at, "selectbox", "conv_drill_segment", "华东")
+    assert members(at.dataframe[0]) == ["OPP1", "OPP4", "OPP6"]
     set_widget(at, "selectbox", "conv_drill_stage", "needs_confirmed")
     assert members(at.dataframe[0]) == ["OPP5", "OPP1", "OPP6"]
     set_widget(at, "selectbox", "conv_drill_segment", HOSTILE_SEGMENT)
