@@ -32,6 +32,8 @@ DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 pytestmark = pytest.mark.slow  # builds the dbt project several times: about a minute
 
 FIXTURE_AS_OF_DATE = "2025-06-30"
+# today's reading of mart_funnel_conversion (one of its four method x kind combinations)
+COHORT_ANY_STAGE = "funnel_method = 'cohort' and funnel_kind = 'any_stage'"
 
 MARTS = (
     "fct_stage_transitions",
@@ -158,7 +160,8 @@ def test_funnel_conversion_hand_worked(built_warehouse) -> None:
         "select from_stage, to_stage, entered_count, advanced_count, lost_count, open_count, "
         "round(conversion_rate, 4), resolved_conversion_rate, entered_amount, "
         "advanced_amount, benchmark_rate from marts.mart_funnel_conversion "
-        "where period_grain = 'quarter' and period_start = date '2025-04-01' "
+        f"where {COHORT_ANY_STAGE} and period_grain = 'quarter' "
+        "and period_start = date '2025-04-01' "
         "and segment_dimension = 'all' and sales_process = 'standard' "
         "order by from_stage_order"
     )
@@ -190,20 +193,68 @@ def test_funnel_conversion_hand_worked(built_warehouse) -> None:
     # June cohort of initial_contact: OPP009 advanced, OPP010 lost
     assert built_warehouse.query(
         "select entered_count, advanced_count, lost_count, conversion_rate "
-        "from marts.mart_funnel_conversion where period_grain = 'month' "
+        f"from marts.mart_funnel_conversion where {COHORT_ANY_STAGE} and period_grain = 'month' "
         "and period_start = date '2025-06-01' and segment_dimension = 'all' "
         "and sales_process = 'standard' and from_stage = 'initial_contact'"
     ) == [(2, 1, 1, 0.5)]
     # renewal: OPP007 won from negotiation (status won reaches signed), OPP008 invalid
     assert built_warehouse.query(
         "select from_stage, entered_count, advanced_count, lost_count "
-        "from marts.mart_funnel_conversion where period_grain = 'quarter' "
+        f"from marts.mart_funnel_conversion where {COHORT_ANY_STAGE} "
+        "and period_grain = 'quarter' "
         "and segment_dimension = 'all' and sales_process = 'renewal' "
         "order by from_stage_order"
     ) == [("initial_contact", 2, 1, 1), ("proposal", 1, 1, 0), ("negotiation", 1, 1, 0)]
     assert built_warehouse.query(
         "select count(*) from marts.mart_funnel_conversion where from_stage = 'signed'"
     ) == [(0,)]
+
+
+def test_funnel_conversion_strict_and_flow_hand_worked(built_warehouse) -> None:
+    _require_build(built_warehouse)
+    strict = built_warehouse.query(
+        "select from_stage, entered_count, advanced_count, skipped_count, lost_count, "
+        "open_count from marts.mart_funnel_conversion where funnel_method = 'cohort' "
+        "and funnel_kind = 'strict' and period_grain = 'quarter' "
+        "and period_start = date '2025-04-01' and segment_dimension = 'all' "
+        "and sales_process = 'standard' order by from_stage_order"
+    )
+    assert strict == [
+        # every standard opportunity entered at initial_contact; OPP002 skipped
+        # needs_confirmed (04-10, straight to proposal), so it leaves the strict funnel
+        ("initial_contact", 7, 5, 1, 1, 0),
+        # OPP001, 003, 004, 005, 009 in order; OPP001, 003, 005 went on to proposal
+        ("needs_confirmed", 5, 3, 0, 0, 2),
+        # OPP001 advanced, OPP003 lost, OPP005 open (won only after the as-of date)
+        ("proposal", 3, 1, 0, 1, 1),
+        ("negotiation", 1, 1, 0, 0, 0),
+    ]
+    flow = built_warehouse.query(
+        "select funnel_kind, period_start, from_stage, entered_count, advanced_count, "
+        "conversion_rate, lost_count, is_mature from marts.mart_funnel_conversion "
+        "where funnel_method = 'flow' and period_grain = 'month' "
+        "and period_start in (date '2025-04-01', date '2025-05-01') "
+        "and segment_dimension = 'all' and sales_process = 'standard' "
+        "and from_stage in ('initial_contact', 'proposal') "
+        "order by funnel_kind, period_start, from_stage_order"
+    )
+    april, may = dt.date(2025, 4, 1), dt.date(2025, 5, 1)
+    assert flow == [
+        # April: OPP001, 002, 003 entered initial_contact; OPP001 (04-05), OPP003 (04-08)
+        # and OPP002 (its skip of 04-10) first reached needs_confirmed: 3 / 3
+        ("any_stage", april, "initial_contact", 3, 3, 1.0, None, None),
+        # the same three first reached proposal in April; none reached negotiation
+        ("any_stage", april, "proposal", 3, 0, 0.0, None, None),
+        ("any_stage", may, "initial_contact", 2, 2, 1.0, None, None),
+        # OPP002's return to proposal (05-05) is not a first entry; OPP001 reached
+        # negotiation on 05-01: nothing entered proposal, so no rate
+        ("any_stage", may, "proposal", 0, 1, None, None, None),
+        # strict: OPP002's skip is not an entry in order: 2 / 3
+        ("strict", april, "initial_contact", 3, 2, 2 / 3, None, None),
+        ("strict", april, "proposal", 2, 0, 0.0, None, None),
+        ("strict", may, "initial_contact", 2, 2, 1.0, None, None),
+        ("strict", may, "proposal", 0, 1, None, None, None),
+    ]
 
 
 def test_stage_dwell_hand_worked(built_warehouse) -> None:
@@ -296,7 +347,8 @@ def test_as_of_date_moves_and_reproduces(
     ) == [(1,)]
     assert other.query(
         "select advanced_count, open_count from marts.mart_funnel_conversion "
-        "where period_grain = 'quarter' and period_start = date '2025-04-01' "
+        f"where {COHORT_ANY_STAGE} and period_grain = 'quarter' "
+        "and period_start = date '2025-04-01' "
         "and segment_dimension = 'all' and sales_process = 'standard' "
         "and from_stage = 'proposal'"
     ) == [(2, 1)]

@@ -2,6 +2,9 @@
 -- stage by the as-of date and when it first did, and whether it went on to the next stage.
 -- A stage skipped over counts as reached, entered at the time of the skipping change (so
 -- reach is monotone along the process); status won counts as reaching every stage.
+-- Reached in order (the strict funnel): this stage and every earlier one of the process were
+-- first reached by a change into that very stage (none skipped), the won stage also by the
+-- won status.
 
 with
 
@@ -125,18 +128,40 @@ reach as (
 
 ),
 
-with_advance as (
+in_order as (
 
     select
         reach.*,
+        min(
+            case
+                when reach.reached_via = 'entered' then 1
+                when reach.reached_via = 'won' and reach.is_won_stage then 1
+                else 0
+            end
+        ) over (
+            partition by reach.opportunity_id
+            order by reach.stage_order
+            rows between unbounded preceding and current row
+        ) = 1 as is_reached_in_order
+    from reach
+
+),
+
+with_advance as (
+
+    select
+        in_order.*,
         -- reach is monotone, so reaching the next stage = reaching any later stage
         lead(is_reached) over (
             partition by opportunity_id order by stage_order
         ) as is_advanced,
         lead(first_entered_at) over (
             partition by opportunity_id order by stage_order
-        ) as advanced_at
-    from reach
+        ) as advanced_at,
+        lead(is_reached_in_order) over (
+            partition by opportunity_id order by stage_order
+        ) as is_advanced_in_order
+    from in_order
 
 ),
 
@@ -154,6 +179,8 @@ final as (
         reached_via,
         is_advanced,
         advanced_at,
+        is_reached_in_order,
+        is_advanced_in_order,
         status,
         amount
     from with_advance
