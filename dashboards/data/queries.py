@@ -196,7 +196,8 @@ def _funnel_conversion(
     return _read(
         db_path,
         "SELECT from_stage, to_stage, from_stage_order, entered_count, advanced_count,"
-        " lost_count, open_count, conversion_rate, resolved_conversion_rate, benchmark_rate,"
+        " skipped_count, lost_count, open_count, conversion_rate, resolved_conversion_rate,"
+        " benchmark_rate,"
         " CASE WHEN conversion_rate IS NULL OR benchmark_rate IS NULL THEN NULL"
         " ELSE conversion_rate < benchmark_rate END AS below_benchmark,"
         " entered_amount, advanced_amount"
@@ -222,7 +223,7 @@ def funnel_conversion(
     ``method`` is 'cohort' or 'flow' and ``kind`` 'any_stage' or 'strict' (contract 1); flow
     rows may have null lost/open counts.
 
-    Columns: from_stage, to_stage, from_stage_order, entered/advanced/lost/open_count,
+    Columns: from_stage, to_stage, from_stage_order, entered/advanced/skipped/lost/open_count,
     conversion_rate, resolved_conversion_rate, benchmark_rate, below_benchmark (bool or null),
     entered_amount, advanced_amount. Unknown filter values give an empty frame.
     """

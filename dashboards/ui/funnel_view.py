@@ -81,6 +81,7 @@ def conversion_table(conversion: pd.DataFrame, labels: dict[str, str]) -> Styler
             t("col.to_stage"): [_name(labels, s) for s in conversion["to_stage"]],
             t("col.entered"): conversion["entered_count"],
             t("col.advanced"): conversion["advanced_count"],
+            t("col.skipped"): conversion["skipped_count"],
             t("col.lost"): conversion["lost_count"],
             t("col.open"): conversion["open_count"],
             t("col.conversion"): conversion["conversion_rate"],
@@ -93,6 +94,8 @@ def conversion_table(conversion: pd.DataFrame, labels: dict[str, str]) -> Styler
             t("col.advanced_amount"): conversion["advanced_amount"],
         }
     )
+    if not conversion["skipped_count"].fillna(0).astype(bool).any():
+        table = table.drop(columns=[t("col.skipped")])  # only the strict kind skips
     below = table[t("col.vs_benchmark")] == below_mark
 
     def paint(column: pd.Series) -> list[str]:

@@ -326,6 +326,7 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
     "col.stage": ("阶段", "Stage"),
     "col.entered": ("进入", "Entered"),
     "col.advanced": ("推进", "Advanced"),
+    "col.skipped": ("跳过下一阶段", "Skipped next stage"),
     "col.lost": ("输单", "Lost"),
     "col.open": ("在途", "Open"),
     "col.conversion": ("转化率", "Conversion"),

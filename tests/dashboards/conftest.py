@@ -19,7 +19,8 @@ transition; the funnel is each entered count plus the last advanced count):
 - quarter 2025-Q2 · all · standard: funnel 210, 135, 90, 50, 25
 - month 2025-06 · all · renewal: funnel 40, 34, 28, 20
 - other readings of month 2025-06 · all · standard (all of the above are cohort / any_stage):
-  cohort strict funnel 90, 60, 40, 22, 11 advancing 54, 36, 20, 11; flow any_stage funnel
+  cohort strict funnel 90, 60, 40, 22, 11 advancing 54, 36, 20, 11, skipping 6, 4, 2, 0 (the
+  other readings skip none); resolved = advanced / (entered - open); flow any_stage funnel
   100, 75, 50, 30, 12 with null lost / open
 - dwell month 2025-06 · all · standard medians 5, 10, 18, 33 (negotiation over its 30-day SLA);
   May initial_contact median 6; 华东 initial_contact median 4; business-day mean and median are
@@ -119,10 +120,10 @@ FUNNELS: dict[tuple[str, dt.date, str, str, str], list[Transition]] = {
 # The other readings of mart_funnel_conversion (contract 1) for June 2025 · all · standard; the
 # rows above are cohort / any_stage. Flow rows leave lost and open null.
 READINGS: dict[tuple[str, str], list[Transition]] = {
-    ("cohort", "strict"): [
-        (90, 54, 20, 16, 0.60),
-        (60, 36, 15, 9, 0.70),
-        (40, 20, 12, 8, None),
+    ("cohort", "strict"): [  # skipped = entered - advanced - lost - open: 6, 4, 2, 0
+        (90, 54, 20, 10, 0.60),
+        (60, 36, 15, 5, 0.70),
+        (40, 20, 12, 6, None),
         (22, 11, 8, 3, 0.45),
     ],
     ("flow", "any_stage"): [
@@ -557,7 +558,7 @@ CREATE TABLE mart_funnel_conversion (as_of_date DATE, period_grain VARCHAR, peri
     to_stage VARCHAR, from_stage_order INTEGER, entered_count BIGINT, advanced_count BIGINT,
     lost_count BIGINT, open_count BIGINT, conversion_rate DOUBLE,
     resolved_conversion_rate DOUBLE, entered_amount DECIMAL(18, 2),
-    advanced_amount DECIMAL(18, 2), benchmark_rate DOUBLE, is_mature BOOLEAN,
+    advanced_amount DECIMAL(18, 2), benchmark_rate DOUBLE, skipped_count BIGINT, is_mature BOOLEAN,
     meets_minimum_count BOOLEAN, funnel_method VARCHAR, funnel_kind VARCHAR, refresh_id VARCHAR);
 CREATE TABLE mart_stage_dwell (as_of_date DATE, period_grain VARCHAR, period_start DATE,
     segment_dimension VARCHAR, segment_value VARCHAR, sales_process VARCHAR, stage_code VARCHAR,
@@ -656,10 +657,13 @@ def build_snapshot(path: Path, refresh_id: str, extra_sql: Sequence[str] = ()) -
                         lost,
                         open_,
                         advanced / entered,
-                        None if lost is None else advanced / (advanced + lost),
+                        None if lost is None else advanced / (entered - open_),
                         entered * 10000,
                         advanced * 10000,
                         bench,
+                        None
+                        if lost is None or open_ is None
+                        else entered - advanced - lost - open_,
                         _period_end(grain, start) + dt.timedelta(days=90) <= as_of,
                         entered >= 30,
                         method,
@@ -668,7 +672,7 @@ def build_snapshot(path: Path, refresh_id: str, extra_sql: Sequence[str] = ()) -
                     ]
                 )
         con.executemany(
-            f"INSERT INTO mart_funnel_conversion VALUES ({', '.join('?' * 23)})", funnel_rows
+            f"INSERT INTO mart_funnel_conversion VALUES ({', '.join('?' * 24)})", funnel_rows
         )
 
         dwell_rows = []

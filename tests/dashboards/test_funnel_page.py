@@ -88,6 +88,7 @@ def test_conversion_table(app: AppTest) -> None:
     assert list(table["Advanced"]) == [60, 40, 22, 11]
     assert list(table["Lost"]) == [20, 15, 12, 8]
     assert list(table["Open"]) == [10, 5, 6, 3]
+    assert "Skipped next stage" not in table.columns  # only the strict reading skips
     assert table["Conversion"].round(4).tolist() == [0.6667, 0.6667, 0.55, 0.5]
     assert table["Resolved conversion"].round(4).tolist() == [0.75, 0.7273, 0.6471, 0.5789]
     assert list(table["vs benchmark"]) == ["▲ at/above", "▼ below", "—", "▲ at/above"]
@@ -226,6 +227,7 @@ def test_strict_and_flow_readings(app: AppTest) -> None:
     app.button_group(key="funnel_kind").set_value("strict").run()
     assert funnel(app)[1] == [90, 60, 40, 22, 11]
     assert list(conversion_table(app)["Advanced"]) == [54, 36, 20, 11]
+    assert list(conversion_table(app)["Skipped next stage"]) == [6, 4, 2, 0]
     assert "Strict" in app.subheader[0].help
     app.button_group(key="funnel_method").set_value("flow").run()
     assert not app.get("plotly_chart")  # no flow / strict rows in the fixture
