@@ -2,14 +2,18 @@
 
 Run from the repo root: ``streamlit run dashboards/streamlit_app.py``. Pages live in
 ``app_pages/``; add a page by adding an ``st.Page`` to ``pages()``. The sidebar filters
-(``ui/filters.py``) are drawn here, before the page, so every page shares them.
+(``ui/filters.py``) are drawn here, before the page, so every page shares them. When sign-in is
+configured (``data/identity.py``) nothing else runs until the user has signed in.
 """
 
 import streamlit as st
-from ui import filters
+from ui import filters, login
+from ui.common import fallback_warning
 from ui.i18n import t
 
 st.set_page_config(page_title="Funnel Warehouse", page_icon=":material/filter_alt:", layout="wide")
+if not login.gate():  # sign-in configured and nobody signed in: the form is all that is shown
+    st.stop()
 
 
 def pages() -> dict[str, list[st.Page]]:
@@ -36,4 +40,5 @@ def pages() -> dict[str, list[st.Page]]:
 
 navigation = st.navigation(pages())
 filters.render()
+fallback_warning()  # the latest snapshot is damaged: say which one is shown instead
 navigation.run()

@@ -5,7 +5,10 @@ Rules kept here:
 - every filter value is bound with ``?`` parameters, never formatted into SQL text;
 - results are cached with ``st.cache_data`` keyed on the snapshot path plus the parameters, so a
   new publish (new snapshot file) never serves stale data; connections are never cached;
-- the marts already hold the counts and rates: rows are selected, nothing is re-aggregated.
+- the marts already hold the counts and rates: rows are selected, nothing is re-aggregated;
+- every query runs within the current user's row-level scope (``scope.py``): ``_read`` shadows
+  the snapshot's tables with views of the rows the user may see, and the scope is part of the
+  cache key, so no page, drill-down or CSV export can read another team's rows.
 
 Each public function takes an optional keyword ``snapshot``; a page resolves the snapshot once per
 run and passes it to every query so one render never mixes two publishes.
@@ -24,6 +27,8 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from . import identity
+from .scope import Scope, scoped_connection
 from .snapshot import Snapshot, SnapshotError, current_snapshot
 
 GRAINS: Final[tuple[str, ...]] = ("month", "quarter", "week", "year")
@@ -49,12 +54,25 @@ _FILTER = (
 )
 
 
-def _read(db_path: str, sql: str, params: Sequence[object] = ()) -> pd.DataFrame:
-    """Run one parameterised query on a short-lived read-only connection."""
-    if not Path(db_path).is_file():
-        raise SnapshotError(f"The published snapshot {db_path} is gone; reload the page.")
-    con = duckdb.connect(db_path, read_only=True)
+@dataclass(frozen=True)
+class Source:
+    """What a cached query reads: one snapshot file as seen by one scope (the cache key)."""
+
+    path: str
+    scope: Scope
+
+
+def _read(source: Source, sql: str, params: Sequence[object] = ()) -> pd.DataFrame:
+    """Run one parameterised query on a short-lived read-only connection, within the scope.
+
+    The only place a dashboard query reaches DuckDB: the connection's tables are replaced by
+    views of the rows ``source.scope`` may see before ``sql`` runs (``scope.scoped_connection``).
+    """
+    if not Path(source.path).is_file():
+        raise SnapshotError(f"The published snapshot {source.path} is gone; reload the page.")
+    con = duckdb.connect(source.path, read_only=True)
     try:
+        scoped_connection(con, source.scope)
         return con.execute(sql, list(params)).df()
     finally:
         con.close()
@@ -62,6 +80,11 @@ def _read(db_path: str, sql: str, params: Sequence[object] = ()) -> pd.DataFrame
 
 def _snap(snapshot: Snapshot | None) -> Snapshot:
     return snapshot if snapshot is not None else current_snapshot()
+
+
+def _source(snapshot: Snapshot | None) -> Source:
+    """The snapshot's file read with the current user's scope (``identity.current_scope``)."""
+    return Source(_snap(snapshot).cache_key, identity.current_scope())
 
 
 def _as_date(value: dt.date | str) -> dt.date:
@@ -91,9 +114,9 @@ class PublishInfo:
 
 
 @st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
-def _publish_info(db_path: str) -> pd.DataFrame:
+def _publish_info(source: Source) -> pd.DataFrame:
     return _read(
-        db_path,
+        source,
         "SELECT refresh_id, as_of_date, published_at, run_started_at, duration_seconds"
         " FROM _publish_info ORDER BY published_at DESC LIMIT 1",
     )
@@ -110,7 +133,7 @@ def _utc(value: object) -> dt.datetime | None:
 
 def publish_info(*, snapshot: Snapshot | None = None) -> PublishInfo:
     """The snapshot's ``_publish_info`` row (as-of date, publish time, run duration)."""
-    df = _publish_info(_snap(snapshot).cache_key)
+    df = _publish_info(_source(snapshot))
     if df.empty:
         raise SnapshotError("The published snapshot has no _publish_info row.")
     row = df.iloc[0]
@@ -164,9 +187,9 @@ class FunnelOptions:
 
 
 @st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
-def _funnel_options(db_path: str) -> pd.DataFrame:
+def _funnel_options(source: Source) -> pd.DataFrame:
     return _read(
-        db_path,
+        source,
         "SELECT DISTINCT period_grain, period_start, segment_dimension, segment_value,"
         " sales_process FROM mart_funnel_conversion"
         f" WHERE {_DEFAULT_READING}"
@@ -176,7 +199,7 @@ def _funnel_options(db_path: str) -> pd.DataFrame:
 
 def funnel_options(*, snapshot: Snapshot | None = None) -> FunnelOptions:
     """Available grains, periods, segment dimensions/values and sales processes."""
-    return FunnelOptions(_funnel_options(_snap(snapshot).cache_key))
+    return FunnelOptions(_funnel_options(_source(snapshot)))
 
 
 # ---------------------------------------------------------------------------- funnel marts
@@ -184,7 +207,7 @@ def funnel_options(*, snapshot: Snapshot | None = None) -> FunnelOptions:
 
 @st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
 def _funnel_conversion(
-    db_path: str,
+    source: Source,
     grain: str,
     period_start: dt.date,
     dimension: str,
@@ -194,7 +217,7 @@ def _funnel_conversion(
     kind: str,
 ) -> pd.DataFrame:
     return _read(
-        db_path,
+        source,
         "SELECT from_stage, to_stage, from_stage_order, entered_count, advanced_count,"
         " skipped_count, lost_count, open_count, conversion_rate, resolved_conversion_rate,"
         " benchmark_rate,"
@@ -228,7 +251,7 @@ def funnel_conversion(
     entered_amount, advanced_amount. Unknown filter values give an empty frame.
     """
     return _funnel_conversion(
-        _snap(snapshot).cache_key,
+        _source(snapshot),
         grain,
         _as_date(period_start),
         dimension,
@@ -241,10 +264,10 @@ def funnel_conversion(
 
 @st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
 def _stage_dwell(
-    db_path: str, grain: str, period_start: dt.date, dimension: str, value: str, process: str
+    source: Source, grain: str, period_start: dt.date, dimension: str, value: str, process: str
 ) -> pd.DataFrame:
     return _read(
-        db_path,
+        source,
         "SELECT d.stage_code, d.stage_order, d.completed_visits, d.mean_days, d.median_days,"
         " d.p90_days, d.open_visits, d.open_median_age_days, s.sla_days,"
         " CASE WHEN d.median_days IS NULL OR s.sla_days IS NULL THEN NULL"
@@ -271,17 +294,15 @@ def stage_dwell(
     Columns: stage_code, stage_order, completed_visits, mean_days, median_days, p90_days,
     open_visits, open_median_age_days, sla_days, median_over_sla (bool or null).
     """
-    return _stage_dwell(
-        _snap(snapshot).cache_key, grain, _as_date(period_start), dimension, value, process
-    )
+    return _stage_dwell(_source(snapshot), grain, _as_date(period_start), dimension, value, process)
 
 
 @st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
 def _stage_skips(
-    db_path: str, grain: str, period_start: dt.date, dimension: str, value: str, process: str
+    source: Source, grain: str, period_start: dt.date, dimension: str, value: str, process: str
 ) -> pd.DataFrame:
     return _read(
-        db_path,
+        source,
         "SELECT opportunities, skipping_opportunities, skip_share"
         f" FROM mart_stage_skips WHERE {_FILTER}",
         [grain, period_start, dimension, value, process],
@@ -302,15 +323,13 @@ def stage_skips(
     Columns: opportunities (created in the period and moved stage at least once),
     skipping_opportunities (of those, skipped a stage at least once), skip_share (fraction).
     """
-    return _stage_skips(
-        _snap(snapshot).cache_key, grain, _as_date(period_start), dimension, value, process
-    )
+    return _stage_skips(_source(snapshot), grain, _as_date(period_start), dimension, value, process)
 
 
 @st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
-def _stages(db_path: str, process: str) -> pd.DataFrame:
+def _stages(source: Source, process: str) -> pd.DataFrame:
     return _read(
-        db_path,
+        source,
         "SELECT stage_code, stage_order, stage_name_zh, stage_name_en, win_probability,"
         " sla_days, is_won_stage FROM dim_stages WHERE sales_process = ? ORDER BY stage_order",
         [process],
@@ -319,7 +338,7 @@ def _stages(db_path: str, process: str) -> pd.DataFrame:
 
 def stages(process: str, *, snapshot: Snapshot | None = None) -> pd.DataFrame:
     """The stages of ``process`` from ``dim_stages``, ordered by ``stage_order``."""
-    return _stages(_snap(snapshot).cache_key, process)
+    return _stages(_source(snapshot), process)
 
 
 # ---------------------------------------------------------------------- forecast and targets
@@ -348,9 +367,9 @@ FORECAST_COLUMNS: Final[tuple[str, ...]] = (
 
 
 @st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
-def _forecast_options(db_path: str) -> pd.DataFrame:
+def _forecast_options(source: Source) -> pd.DataFrame:
     return _read(
-        db_path,
+        source,
         "SELECT DISTINCT period_grain, period_start, segment_dimension"
         " FROM mart_forecast_vs_target ORDER BY period_grain, period_start, segment_dimension",
     )
@@ -358,13 +377,13 @@ def _forecast_options(db_path: str) -> pd.DataFrame:
 
 def forecast_options(*, snapshot: Snapshot | None = None) -> pd.DataFrame:
     """Distinct (period_grain, period_start, segment_dimension) of ``mart_forecast_vs_target``."""
-    return _forecast_options(_snap(snapshot).cache_key)
+    return _forecast_options(_source(snapshot))
 
 
 @st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
-def _forecast_vs_target(db_path: str, grain: str, dimension: str) -> pd.DataFrame:
+def _forecast_vs_target(source: Source, grain: str, dimension: str) -> pd.DataFrame:
     return _read(
-        db_path,
+        source,
         f"SELECT {', '.join(FORECAST_COLUMNS)} FROM mart_forecast_vs_target"
         " WHERE period_grain = ? AND segment_dimension = ?"
         " ORDER BY period_start DESC, segment_value",
@@ -379,13 +398,13 @@ def forecast_vs_target(
 
     Columns: ``FORECAST_COLUMNS`` as in the mart (rates are fractions, null without a target).
     """
-    return _forecast_vs_target(_snap(snapshot).cache_key, grain, dimension)
+    return _forecast_vs_target(_source(snapshot), grain, dimension)
 
 
 @st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
-def _win_rates(db_path: str, grain: str, dimension: str, value: str) -> pd.DataFrame:
+def _win_rates(source: Source, grain: str, dimension: str, value: str) -> pd.DataFrame:
     return _read(
-        db_path,
+        source,
         "SELECT period_start, sales_process, won_count, lost_count, win_rate FROM mart_win_rates"
         " WHERE period_grain = ? AND segment_dimension = ? AND segment_value = ?"
         " AND stage_code = 'all' ORDER BY period_start DESC, sales_process",
@@ -401,7 +420,7 @@ def win_rates(
     snapshot: Snapshot | None = None,
 ) -> pd.DataFrame:
     """Win rate (stage_code 'all') of one segment per period and sales process, latest first."""
-    return _win_rates(_snap(snapshot).cache_key, grain, dimension, value)
+    return _win_rates(_source(snapshot), grain, dimension, value)
 
 
 # --------------------------------------------------------------------------------- alerts
@@ -434,9 +453,9 @@ ALERT_COLUMNS: Final[tuple[str, ...]] = (
 
 
 @st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
-def _alerts(db_path: str) -> pd.DataFrame:
+def _alerts(source: Source) -> pd.DataFrame:
     return _read(
-        db_path,
+        source,
         f"SELECT {', '.join(ALERT_COLUMNS)} FROM mart_bottleneck_alerts"
         " ORDER BY severity_rank DESC, priority_score DESC NULLS LAST, alert_type, alert_rank",
     )
@@ -444,13 +463,13 @@ def _alerts(db_path: str) -> pd.DataFrame:
 
 def alerts(*, snapshot: Snapshot | None = None) -> pd.DataFrame:
     """Every alert of the as-of date, most severe first (``ALERT_COLUMNS``)."""
-    return _alerts(_snap(snapshot).cache_key)
+    return _alerts(_source(snapshot))
 
 
 @st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
-def _alert_opportunities(db_path: str, alert_id: str) -> pd.DataFrame:
+def _alert_opportunities(source: Source, alert_id: str) -> pd.DataFrame:
     return _read(
-        db_path,
+        source,
         f"SELECT a.opportunity_id AS alert_member, a.member_role, {_OPPORTUNITY_COLUMNS}"
         " FROM fct_alert_opportunities AS a LEFT JOIN dim_opportunities AS o"
         f" ON o.opportunity_id = a.opportunity_id{_STAGE_NAMES}"
@@ -461,7 +480,7 @@ def _alert_opportunities(db_path: str, alert_id: str) -> pd.DataFrame:
 
 def alert_opportunities(alert_id: str, *, snapshot: Snapshot | None = None) -> pd.DataFrame:
     """The opportunities behind one alert, with their ``dim_opportunities`` attributes."""
-    return _alert_opportunities(_snap(snapshot).cache_key, alert_id)
+    return _alert_opportunities(_source(snapshot), alert_id)
 
 
 # ------------------------------------------------------------------ conversion and dwell
@@ -469,10 +488,10 @@ def alert_opportunities(alert_id: str, *, snapshot: Snapshot | None = None) -> p
 
 @st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
 def _conversion_by_segment(
-    db_path: str, grain: str, period_start: dt.date, dimension: str, process: str
+    source: Source, grain: str, period_start: dt.date, dimension: str, process: str
 ) -> pd.DataFrame:
     return _read(
-        db_path,
+        source,
         "SELECT segment_value, from_stage, to_stage, from_stage_order, entered_count,"
         " advanced_count, conversion_rate, benchmark_rate, meets_minimum_count"
         " FROM mart_funnel_conversion WHERE period_grain = ? AND period_start = ?"
@@ -496,16 +515,16 @@ def conversion_by_segment(
     advanced_count, conversion_rate, benchmark_rate, meets_minimum_count.
     """
     return _conversion_by_segment(
-        _snap(snapshot).cache_key, grain, _as_date(period_start), dimension, process
+        _source(snapshot), grain, _as_date(period_start), dimension, process
     )
 
 
 @st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
 def _dwell_by_segment(
-    db_path: str, grain: str, period_start: dt.date, dimension: str, process: str
+    source: Source, grain: str, period_start: dt.date, dimension: str, process: str
 ) -> pd.DataFrame:
     return _read(
-        db_path,
+        source,
         "SELECT segment_value, stage_code, stage_order, completed_visits, median_days,"
         " median_business_days FROM mart_stage_dwell WHERE period_grain = ?"
         " AND period_start = ? AND segment_dimension = ? AND sales_process = ?"
@@ -527,14 +546,12 @@ def dwell_by_segment(
     Columns: segment_value, stage_code, stage_order, completed_visits, median_days (calendar),
     median_business_days.
     """
-    return _dwell_by_segment(
-        _snap(snapshot).cache_key, grain, _as_date(period_start), dimension, process
-    )
+    return _dwell_by_segment(_source(snapshot), grain, _as_date(period_start), dimension, process)
 
 
 @st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
 def _conversion_trend(
-    db_path: str,
+    source: Source,
     grain: str,
     start: dt.date,
     end: dt.date,
@@ -544,7 +561,7 @@ def _conversion_trend(
     from_stage: str,
 ) -> pd.DataFrame:
     return _read(
-        db_path,
+        source,
         "SELECT period_start, entered_count, advanced_count, conversion_rate, benchmark_rate,"
         " is_mature FROM mart_funnel_conversion WHERE period_grain = ?"
         " AND period_start BETWEEN ? AND ? AND segment_dimension = ? AND segment_value = ?"
@@ -571,7 +588,7 @@ def conversion_trend(
     is_mature.
     """
     return _conversion_trend(
-        _snap(snapshot).cache_key,
+        _source(snapshot),
         grain,
         _as_date(start),
         _as_date(end),
@@ -593,9 +610,9 @@ AUDIT_TABLES: Final[tuple[str, ...]] = (
 
 
 @st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
-def _present_tables(db_path: str) -> frozenset[str]:
+def _present_tables(source: Source) -> frozenset[str]:
     found = _read(
-        db_path,
+        source,
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'",
     )
     return frozenset(str(name) for name in found["table_name"])
@@ -603,13 +620,13 @@ def _present_tables(db_path: str) -> frozenset[str]:
 
 def has_table(name: str, *, snapshot: Snapshot | None = None) -> bool:
     """Whether the snapshot publishes ``name`` (the audit tables are optional)."""
-    return name in _present_tables(_snap(snapshot).cache_key)
+    return name in _present_tables(_source(snapshot))
 
 
 @st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
-def _load_log(db_path: str) -> pd.DataFrame:
+def _load_log(source: Source) -> pd.DataFrame:
     return _read(
-        db_path,
+        source,
         "SELECT family, source_file, status, rows_read, rows_loaded, rows_quarantined,"
         " loaded_at, message FROM _load_log ORDER BY loaded_at DESC, family, source_file",
     )
@@ -617,13 +634,13 @@ def _load_log(db_path: str) -> pd.DataFrame:
 
 def load_log(*, snapshot: Snapshot | None = None) -> pd.DataFrame:
     """One row per export file version loaded so far (``_load_log``), latest first."""
-    return _load_log(_snap(snapshot).cache_key)
+    return _load_log(_source(snapshot))
 
 
 @st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
-def _quarantine_reasons(db_path: str) -> pd.DataFrame:
+def _quarantine_reasons(source: Source) -> pd.DataFrame:
     return _read(
-        db_path,
+        source,
         "SELECT source_file, reason_code, column_name, count(*) AS rows, min(message) AS example"
         " FROM _quarantine GROUP BY source_file, reason_code, column_name"
         " ORDER BY rows DESC, source_file, reason_code, column_name",
@@ -635,33 +652,33 @@ def quarantine_reasons(*, snapshot: Snapshot | None = None) -> pd.DataFrame:
 
     Only call when ``has_table("_quarantine")``.
     """
-    return _quarantine_reasons(_snap(snapshot).cache_key)
+    return _quarantine_reasons(_source(snapshot))
 
 
 @st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
-def _audit_rows(db_path: str, table: str) -> pd.DataFrame:
+def _audit_rows(source: Source, table: str) -> pd.DataFrame:
     if table not in AUDIT_TABLES:  # table names cannot be bound: only the known ones
         raise ValueError(f"not an audit table: {table!r}")
-    return _read(db_path, f"SELECT * FROM {table}")
+    return _read(source, f"SELECT * FROM {table}")
 
 
 def check_results(*, snapshot: Snapshot | None = None) -> pd.DataFrame:
     """Every row of ``_check_results`` (contract 4); only call when the table is present."""
-    return _audit_rows(_snap(snapshot).cache_key, "_check_results")
+    return _audit_rows(_source(snapshot), "_check_results")
 
 
 def alert_deliveries(*, snapshot: Snapshot | None = None) -> pd.DataFrame:
     """Every row of ``_alert_deliveries`` (contract 5); only call when the table is present."""
-    return _audit_rows(_snap(snapshot).cache_key, "_alert_deliveries")
+    return _audit_rows(_source(snapshot), "_alert_deliveries")
 
 
 # ------------------------------------------------------------------------ pipeline and misc
 
 
 @st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
-def _currencies(db_path: str) -> pd.DataFrame:
+def _currencies(source: Source) -> pd.DataFrame:
     return _read(
-        db_path,
+        source,
         "SELECT DISTINCT currency FROM dim_opportunities WHERE currency IS NOT NULL"
         " ORDER BY currency",
     )
@@ -669,13 +686,13 @@ def _currencies(db_path: str) -> pd.DataFrame:
 
 def currencies(*, snapshot: Snapshot | None = None) -> list[str]:
     """The currencies the opportunities are exported in (amounts are summed as exported)."""
-    return [str(c) for c in _currencies(_snap(snapshot).cache_key)["currency"]]
+    return [str(c) for c in _currencies(_source(snapshot))["currency"]]
 
 
 @st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
-def _new_pipeline(db_path: str, grain: str, dimension: str, value: str) -> pd.DataFrame:
+def _new_pipeline(source: Source, grain: str, dimension: str, value: str) -> pd.DataFrame:
     return _read(
-        db_path,
+        source,
         "SELECT period_start, created_amount FROM mart_pipeline_waterfall"
         " WHERE period_grain = ? AND segment_dimension = ? AND segment_value = ?"
         " ORDER BY period_start DESC",
@@ -687,7 +704,7 @@ def new_pipeline(
     grain: str, dimension: str, value: str, *, snapshot: Snapshot | None = None
 ) -> pd.DataFrame:
     """Amount created per period (``mart_pipeline_waterfall.created_amount``), latest first."""
-    return _new_pipeline(_snap(snapshot).cache_key, grain, dimension, value)
+    return _new_pipeline(_source(snapshot), grain, dimension, value)
 
 
 # ------------------------------------------------------------------------------ drill-down
@@ -729,13 +746,13 @@ def _segment_filter(alias: str, dimension: str, value: str) -> tuple[str, list[o
 
 @st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
 def _period_opportunities(
-    db_path: str, measure: str, grain: str, period_start: dt.date, dimension: str, value: str
+    source: Source, measure: str, grain: str, period_start: dt.date, dimension: str, value: str
 ) -> pd.DataFrame:
     if measure not in PERIOD_MEASURES:
         raise ValueError(f"unknown measure {measure!r}; expected one of {sorted(PERIOD_MEASURES)}")
     segment, segment_params = _segment_filter("o", dimension, value)
     return _read(
-        db_path,
+        source,
         f"SELECT {_OPPORTUNITY_COLUMNS} FROM dim_opportunities AS o{_STAGE_NAMES}"
         f" WHERE {PERIOD_MEASURES[measure]}{segment}"
         " ORDER BY o.amount DESC NULLS LAST, o.opportunity_id",
@@ -754,13 +771,13 @@ def period_opportunities(
 ) -> pd.DataFrame:
     """The opportunities behind a period number (``PERIOD_MEASURES``), largest amount first."""
     return _period_opportunities(
-        _snap(snapshot).cache_key, measure, grain, _as_date(period_start), dimension, value
+        _source(snapshot), measure, grain, _as_date(period_start), dimension, value
     )
 
 
 @st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
 def _stage_entrants(
-    db_path: str,
+    source: Source,
     grain: str,
     period_start: dt.date,
     dimension: str,
@@ -770,7 +787,7 @@ def _stage_entrants(
 ) -> pd.DataFrame:
     segment, segment_params = _segment_filter("v", dimension, value)
     return _read(
-        db_path,
+        source,
         f"SELECT {_OPPORTUNITY_COLUMNS}, v.entered_at, v.exited_at, v.days_in_stage"
         " FROM fct_stage_visits AS v JOIN dim_opportunities AS o"
         f" ON o.opportunity_id = v.opportunity_id{_STAGE_NAMES}"
@@ -797,7 +814,7 @@ def stage_entrants(
     visit of it and are not listed here.
     """
     return _stage_entrants(
-        _snap(snapshot).cache_key,
+        _source(snapshot),
         grain,
         _as_date(period_start),
         dimension,

@@ -29,6 +29,26 @@ def require_snapshot() -> Snapshot:
         st.stop()
 
 
+def fallback_warning() -> None:
+    """Warn on every page when the dashboards serve the last good snapshot instead of the latest."""
+    try:
+        fallback = current_snapshot()
+    except SnapshotError:
+        return  # the page says so itself
+    if fallback.fallback is None:
+        return
+    damaged, code = fallback.fallback
+    st.warning(
+        t(
+            "snapshot.fallback",
+            damaged=damaged,
+            problem=t(f"snapshot.problem.{code}"),
+            refresh_id=fallback.refresh_id,
+        ),
+        icon=":material/warning:",
+    )
+
+
 def freshness_header(title: str, snapshot: Snapshot) -> queries.PublishInfo:
     """Page title plus "Data as of … · last refresh …" from the snapshot's ``_publish_info``."""
     st.title(title)

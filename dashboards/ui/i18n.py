@@ -43,6 +43,45 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
         "serving.json 指向刷新批次 `{pointer}`，但快照记录的是 `{snapshot}`。",
         "serving.json names refresh `{pointer}` but the snapshot says `{snapshot}`.",
     ),
+    "snapshot.fallback": (
+        "最新发布的快照 {damaged} 无法使用：{problem}。现在显示的是上一个完好的快照（刷新批次 "
+        "`{refresh_id}`），数据可能比平时旧。运行 `make refresh` 发布新快照。",
+        "The latest published snapshot {damaged} cannot be used: {problem}. Showing the last "
+        "good snapshot, refresh `{refresh_id}`, instead; the data may be older than usual. "
+        "Run `make refresh` to publish a new one.",
+    ),
+    "snapshot.problem.missing": ("文件不存在", "the file is missing"),
+    "snapshot.problem.unreadable": ("文件无法读取", "the file cannot be read"),
+    "snapshot.problem.checksum": (
+        "校验和与发布时记录的不一致",
+        "its checksum does not match the one written when it was published",
+    ),
+    "snapshot.problem.not_duckdb": (
+        "无法作为 DuckDB 快照打开",
+        "it cannot be opened as a DuckDB snapshot",
+    ),
+    "snapshot.problem.no_publish_info": ("缺少 _publish_info 记录", "it has no _publish_info row"),
+    # ----------------------------------------------------------------------- sign-in
+    "login.title": ("登录", "Sign in"),
+    "login.user": ("用户名", "User name"),
+    "login.password": ("密码", "Password"),
+    "login.submit": ("登录", "Sign in"),
+    "login.failed": ("用户名或密码不正确。", "Wrong user name or password."),
+    "login.oidc": ("使用单点登录", "Sign in with single sign-on"),
+    "login.oidc.help": (
+        "本看板需要登录，登录后只显示您有权查看的数据。",
+        "These dashboards need a sign-in; you then see the data you are allowed to see.",
+    ),
+    "login.signed_in": ("已登录：{user}", "Signed in as {user}"),
+    "login.logout": ("退出登录", "Sign out"),
+    "login.scope": ("可见范围：{scope}", "You see: {scope}"),
+    "login.scope.all": ("全部数据", "all data"),
+    "login.no_access": (
+        "您的账号 {user} 不在访问范围文件中，看不到任何数据。请联系销售运营添加。",
+        "Your account {user} is not in the access scope file, so no data is shown. Ask "
+        "sales-ops to add it.",
+    ),
+    "login.config_error": ("登录配置有误：{error}", "The sign-in configuration is wrong: {error}"),
     # ------------------------------------------------------------------- global filters
     "filters": ("筛选", "Filters"),
     "language": ("语言 Language", "Language 语言"),

@@ -8,18 +8,28 @@ Layout under the warehouse folder::
 
 The snapshot is written under a temporary name, flushed, then renamed; only then is the pointer
 replaced (write to a temporary file, fsync, ``os.replace``). A crash at any point leaves the
-previous pointer, and the snapshot it names, untouched.
+previous pointer, and the snapshot it names, untouched; the next publish (or prune) removes the
+half-written ``.<refresh_id>.duckdb.partial`` file (and its ``.wal``) a crash leaves behind.
+
+Beside each snapshot, ``<refresh_id>.duckdb.sha256`` holds the file's SHA-256 (also in the
+pointer), so that the dashboards can tell a damaged file from a good one and fall back to the
+last good snapshot (``dashboards/data/snapshot.py``). A failed write (a full disk, for example)
+removes its partial file and raises ``PublishError`` saying what happened and how much space is
+free.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
+
+from ingestion.loader import content_hash
 
 # Tables copied from the build warehouse's `marts` schema into every snapshot.
 PUBLISHED_TABLES: tuple[str, ...] = (
@@ -44,6 +54,14 @@ PUBLISHED_TABLES: tuple[str, ...] = (
 )
 MARTS_SCHEMA = "marts"
 POINTER_NAME = "serving.json"
+CHECKSUM_SUFFIX = ".sha256"
+PARTIAL_GLOB = ".*.partial*"  # `.<id>.duckdb.partial` and DuckDB's `.<id>.duckdb.partial.wal`
+# How the OS says a write did not fit: ENOSPC, EFBIG (a file-size limit), EDQUOT (a quota).
+DISK_FULL_MARKERS = ("no space left on device", "file too large", "disk quota exceeded")
+
+
+class PublishError(RuntimeError):
+    """The snapshot could not be written; the serving snapshot and pointer are untouched."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +83,20 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def is_disk_full(error: BaseException) -> bool:
+    """True when ``error`` (or what caused it) says the disk, a quota or a size limit is full."""
+    text = str(error).lower()
+    if any(marker in text for marker in DISK_FULL_MARKERS):
+        return True
+    cause = error.__cause__ or error.__context__
+    return cause is not None and is_disk_full(cause)
+
+
+def _remove_partial(partial: Path) -> None:
+    for leftover in (partial, partial.with_name(partial.name + ".wal")):
+        leftover.unlink(missing_ok=True)
 
 
 def read_pointer(warehouse: Path) -> dict[str, str] | None:
@@ -134,40 +166,67 @@ def publish_snapshot(
     snapshots.mkdir(parents=True, exist_ok=True)
     final = snapshots / f"{refresh_id}.duckdb"
     partial = snapshots / f".{refresh_id}.duckdb.partial"
-    partial.unlink(missing_ok=True)
-    counts = _write_snapshot(build_db, partial, refresh_id, as_of, run_started_at)
-    _fsync_file(partial)
+    _remove_partial(partial)
+    try:
+        counts = _write_snapshot(build_db, partial, refresh_id, as_of, run_started_at)
+        _fsync_file(partial)
+        checksum = content_hash(partial)  # SHA-256, as the loader hashes exports
+        _write_durably(snapshots / f"{final.name}{CHECKSUM_SUFFIX}", f"{checksum}\n")
+    except BaseException as error:
+        _remove_partial(partial)
+        if isinstance(error, (OSError, duckdb.Error)) and is_disk_full(error):
+            free_mb = shutil.disk_usage(snapshots).free / 1e6
+            raise PublishError(
+                f"disk full while writing snapshot {final.name} in {snapshots} "
+                f"({free_mb:,.0f} MB free): {error}. Nothing was published; the previous "
+                "snapshot keeps serving. Free some space and run the refresh again."
+            ) from error
+        raise
     os.replace(partial, final)
     _fsync_dir(snapshots)
 
-    pointer = warehouse / POINTER_NAME
-    staging = warehouse / f".{POINTER_NAME}.partial"
-    staging.write_text(
+    _write_durably(
+        warehouse / POINTER_NAME,
         json.dumps(
             {
                 "snapshot": f"snapshots/{final.name}",
                 "refresh_id": refresh_id,
                 "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "sha256": checksum,
             }
         ),
-        encoding="utf-8",
     )
-    _fsync_file(staging)
-    os.replace(staging, pointer)
-    _fsync_dir(warehouse)
     return Published(refresh_id, final, counts, prune_snapshots(warehouse, keep))
+
+
+def _write_durably(target: Path, text: str) -> None:
+    """Replace ``target`` atomically: write a temporary file, fsync it, rename, fsync the dir."""
+    staging = target.with_name(f".{target.name}.partial")
+    try:
+        staging.write_text(text, encoding="utf-8")
+        _fsync_file(staging)
+    except BaseException:
+        staging.unlink(missing_ok=True)
+        raise
+    os.replace(staging, target)
+    _fsync_dir(target.parent)
 
 
 def prune_snapshots(warehouse: Path, keep: int) -> list[Path]:
     """Delete all but the newest ``keep`` snapshots (names sort by time); never the serving one."""
     pointer = read_pointer(warehouse)
     serving = (warehouse / pointer["snapshot"]).resolve() if pointer else None
-    snapshots = sorted((warehouse / "snapshots").glob("*.duckdb"), reverse=True)
+    folder = warehouse / "snapshots"
+    snapshots = sorted(folder.glob("*.duckdb"), reverse=True)
     pruned: list[Path] = []
     for path in snapshots[max(keep, 1) :]:
         if path.resolve() != serving:
             path.unlink()
             pruned.append(path)
-    for leftover in (warehouse / "snapshots").glob(".*.partial"):
-        leftover.unlink()
+    kept = {path.name for path in snapshots if path not in pruned}
+    for checksum in folder.glob(f"*.duckdb{CHECKSUM_SUFFIX}"):
+        if checksum.name.removesuffix(CHECKSUM_SUFFIX) not in kept:
+            checksum.unlink()
+    for leftover in folder.glob(PARTIAL_GLOB):
+        leftover.unlink(missing_ok=True)
     return pruned
