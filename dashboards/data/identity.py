@@ -81,6 +81,8 @@ def current_scope() -> scope.Scope:
 
 def hash_password(password: str, iterations: int = DEFAULT_ITERATIONS) -> str:
     """``pbkdf2_sha256$<iterations>$<salt>$<hash>`` for one password (random salt)."""
+    if "\x00" in password:
+        raise ValueError("a password cannot contain a NUL character")
     salt = secrets.token_bytes(16)
     digest = hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), salt, iterations)
     return f"{HASH_SCHEME}${iterations}${salt.hex()}${digest.hex()}"
@@ -108,6 +110,8 @@ def load_passwords(path: Path) -> dict[str, str]:
 
 def verify_password(password: str, stored: str) -> bool:
     """Whether ``password`` matches a ``hash_password`` result (constant-time compare)."""
+    if "\x00" in password:  # HMAC pads keys with NUL bytes: "pw" and "pw\0" would match
+        return False
     try:
         scheme, iterations, salt, expected = stored.split("$")
         if scheme != HASH_SCHEME:

@@ -48,6 +48,15 @@ FUNNEL_KINDS: Final[tuple[str, ...]] = ("any_stage", "strict")
 _DEFAULT_READING: Final[str] = "funnel_method = 'cohort' AND funnel_kind = 'any_stage'"
 _MAX_ENTRIES: Final[int] = 512
 
+
+def _text_key(value: str) -> bytes:
+    """Cache-key bytes of a text argument; a lone surrogate (not UTF-8) must not break hashing."""
+    return value.encode("utf-8", "surrogatepass")
+
+
+# Every query's cache: keyed on the Source (snapshot file + scope) and the parameters.
+_cached = st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES, hash_funcs={str: _text_key})
+
 _FILTER = (
     "period_grain = ? AND period_start = ? AND segment_dimension = ? AND segment_value = ?"
     " AND sales_process = ?"
@@ -73,9 +82,23 @@ def _read(source: Source, sql: str, params: Sequence[object] = ()) -> pd.DataFra
     con = duckdb.connect(source.path, read_only=True)
     try:
         scoped_connection(con, source.scope)
-        return con.execute(sql, list(params)).df()
+        return con.execute(sql, [_bindable(p) for p in params]).df()
     finally:
         con.close()
+
+
+def _bindable(value: object) -> object:
+    """``value``, or NULL for text that is not valid UTF-8 (e.g. a lone surrogate).
+
+    DuckDB text is always UTF-8, so such a value equals no stored value; bound as NULL, every
+    ``column = ?`` it is used in is false and the query returns "no match" instead of failing.
+    """
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return None
+    return value
 
 
 def _snap(snapshot: Snapshot | None) -> Snapshot:
@@ -113,7 +136,7 @@ class PublishInfo:
         return self.published_at.astimezone(ZoneInfo(tz))
 
 
-@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
+@_cached
 def _publish_info(source: Source) -> pd.DataFrame:
     return _read(
         source,
@@ -186,7 +209,7 @@ class FunnelOptions:
         return [p for p in PROCESSES if p in present] + sorted(present - set(PROCESSES))
 
 
-@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
+@_cached
 def _funnel_options(source: Source) -> pd.DataFrame:
     return _read(
         source,
@@ -205,7 +228,7 @@ def funnel_options(*, snapshot: Snapshot | None = None) -> FunnelOptions:
 # ---------------------------------------------------------------------------- funnel marts
 
 
-@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
+@_cached
 def _funnel_conversion(
     source: Source,
     grain: str,
@@ -262,7 +285,7 @@ def funnel_conversion(
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
+@_cached
 def _stage_dwell(
     source: Source, grain: str, period_start: dt.date, dimension: str, value: str, process: str
 ) -> pd.DataFrame:
@@ -297,7 +320,7 @@ def stage_dwell(
     return _stage_dwell(_source(snapshot), grain, _as_date(period_start), dimension, value, process)
 
 
-@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
+@_cached
 def _stage_skips(
     source: Source, grain: str, period_start: dt.date, dimension: str, value: str, process: str
 ) -> pd.DataFrame:
@@ -326,7 +349,7 @@ def stage_skips(
     return _stage_skips(_source(snapshot), grain, _as_date(period_start), dimension, value, process)
 
 
-@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
+@_cached
 def _stages(source: Source, process: str) -> pd.DataFrame:
     return _read(
         source,
@@ -366,7 +389,7 @@ FORECAST_COLUMNS: Final[tuple[str, ...]] = (
 )
 
 
-@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
+@_cached
 def _forecast_options(source: Source) -> pd.DataFrame:
     return _read(
         source,
@@ -380,7 +403,7 @@ def forecast_options(*, snapshot: Snapshot | None = None) -> pd.DataFrame:
     return _forecast_options(_source(snapshot))
 
 
-@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
+@_cached
 def _forecast_vs_target(source: Source, grain: str, dimension: str) -> pd.DataFrame:
     return _read(
         source,
@@ -401,7 +424,7 @@ def forecast_vs_target(
     return _forecast_vs_target(_source(snapshot), grain, dimension)
 
 
-@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
+@_cached
 def _win_rates(source: Source, grain: str, dimension: str, value: str) -> pd.DataFrame:
     return _read(
         source,
@@ -452,7 +475,7 @@ ALERT_COLUMNS: Final[tuple[str, ...]] = (
 )
 
 
-@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
+@_cached
 def _alerts(source: Source) -> pd.DataFrame:
     return _read(
         source,
@@ -466,7 +489,7 @@ def alerts(*, snapshot: Snapshot | None = None) -> pd.DataFrame:
     return _alerts(_source(snapshot))
 
 
-@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
+@_cached
 def _alert_opportunities(source: Source, alert_id: str) -> pd.DataFrame:
     return _read(
         source,
@@ -486,7 +509,7 @@ def alert_opportunities(alert_id: str, *, snapshot: Snapshot | None = None) -> p
 # ------------------------------------------------------------------ conversion and dwell
 
 
-@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
+@_cached
 def _conversion_by_segment(
     source: Source, grain: str, period_start: dt.date, dimension: str, process: str
 ) -> pd.DataFrame:
@@ -519,7 +542,7 @@ def conversion_by_segment(
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
+@_cached
 def _dwell_by_segment(
     source: Source, grain: str, period_start: dt.date, dimension: str, process: str
 ) -> pd.DataFrame:
@@ -549,7 +572,7 @@ def dwell_by_segment(
     return _dwell_by_segment(_source(snapshot), grain, _as_date(period_start), dimension, process)
 
 
-@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
+@_cached
 def _conversion_trend(
     source: Source,
     grain: str,
@@ -609,7 +632,7 @@ AUDIT_TABLES: Final[tuple[str, ...]] = (
 )
 
 
-@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
+@_cached
 def _present_tables(source: Source) -> frozenset[str]:
     found = _read(
         source,
@@ -623,7 +646,7 @@ def has_table(name: str, *, snapshot: Snapshot | None = None) -> bool:
     return name in _present_tables(_source(snapshot))
 
 
-@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
+@_cached
 def _load_log(source: Source) -> pd.DataFrame:
     return _read(
         source,
@@ -637,7 +660,7 @@ def load_log(*, snapshot: Snapshot | None = None) -> pd.DataFrame:
     return _load_log(_source(snapshot))
 
 
-@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
+@_cached
 def _quarantine_reasons(source: Source) -> pd.DataFrame:
     return _read(
         source,
@@ -655,7 +678,7 @@ def quarantine_reasons(*, snapshot: Snapshot | None = None) -> pd.DataFrame:
     return _quarantine_reasons(_source(snapshot))
 
 
-@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
+@_cached
 def _audit_rows(source: Source, table: str) -> pd.DataFrame:
     if table not in AUDIT_TABLES:  # table names cannot be bound: only the known ones
         raise ValueError(f"not an audit table: {table!r}")
@@ -675,7 +698,7 @@ def alert_deliveries(*, snapshot: Snapshot | None = None) -> pd.DataFrame:
 # ------------------------------------------------------------------------ pipeline and misc
 
 
-@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
+@_cached
 def _currencies(source: Source) -> pd.DataFrame:
     return _read(
         source,
@@ -689,7 +712,7 @@ def currencies(*, snapshot: Snapshot | None = None) -> list[str]:
     return [str(c) for c in _currencies(_source(snapshot))["currency"]]
 
 
-@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
+@_cached
 def _new_pipeline(source: Source, grain: str, dimension: str, value: str) -> pd.DataFrame:
     return _read(
         source,
@@ -744,7 +767,7 @@ def _segment_filter(alias: str, dimension: str, value: str) -> tuple[str, list[o
     return f" AND {alias}.{dimension} = ?", [value]
 
 
-@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
+@_cached
 def _period_opportunities(
     source: Source, measure: str, grain: str, period_start: dt.date, dimension: str, value: str
 ) -> pd.DataFrame:
@@ -775,7 +798,7 @@ def period_opportunities(
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
+@_cached
 def _stage_entrants(
     source: Source,
     grain: str,
@@ -785,7 +808,7 @@ def _stage_entrants(
     process: str,
     stage_code: str,
 ) -> pd.DataFrame:
-    segment, segment_params = _segment_filter("v", dimension, value)
+    segment, segment_params = _segment_filter("o", dimension, value)
     return _read(
         source,
         f"SELECT {_OPPORTUNITY_COLUMNS}, v.entered_at, v.exited_at, v.days_in_stage"

@@ -780,6 +780,13 @@ def _fresh_cache() -> Iterator[None]:
     st.cache_data.clear()
 
 
+@pytest.fixture(autouse=True)
+def _local_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Local single-user mode (full scope) unless a test configures sign-in itself."""
+    monkeypatch.delenv("FUNNEL_DASHBOARD_PASSWORDS", raising=False)
+    monkeypatch.delenv("FUNNEL_ACCESS_SCOPE", raising=False)
+
+
 @pytest.fixture
 def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FixtureWarehouse:
     root = tmp_path / "warehouse"
