@@ -758,6 +758,12 @@ PERIOD_MEASURES: Final[dict[str, str]] = {
 }
 
 
+def _check_grain(grain: str) -> None:
+    """``date_trunc`` takes the grain as a bound value but fails on an unknown one: refuse it."""
+    if grain not in GRAINS:
+        raise ValueError(f"unknown period grain {grain!r}; expected one of {list(GRAINS)}")
+
+
 def _segment_filter(alias: str, dimension: str, value: str) -> tuple[str, list[object]]:
     """``AND <alias>.<dimension> = ?`` for a known dimension; nothing for 'all'."""
     if dimension == "all":
@@ -773,6 +779,7 @@ def _period_opportunities(
 ) -> pd.DataFrame:
     if measure not in PERIOD_MEASURES:
         raise ValueError(f"unknown measure {measure!r}; expected one of {sorted(PERIOD_MEASURES)}")
+    _check_grain(grain)
     segment, segment_params = _segment_filter("o", dimension, value)
     return _read(
         source,
@@ -808,6 +815,7 @@ def _stage_entrants(
     process: str,
     stage_code: str,
 ) -> pd.DataFrame:
+    _check_grain(grain)
     segment, segment_params = _segment_filter("o", dimension, value)
     return _read(
         source,

@@ -61,7 +61,7 @@ def test_a_scoped_user_never_receives_another_teams_rows(warehouse, as_user) -> 
     segments = [("all", "all"), ("region", "华东"), ("region", "华北"), ("team", "west-1")]
     segments += [("team", "east-1"), ("region", HOSTILE_SEGMENT), ("customer_type", "enterprise")]
     seen_rows = 0
-    combinations = itertools.product(segments, (JUNE, MAY), ("initial_contact", "needs_confirmed"))
+    combinations = itertools.product(segments, (JUNE, MAY), ("initial_contact",))
     alert_ids = itertools.cycle(("A1", "A2", "D1", "W1", "F1"))
     for ((dimension, value), period, stage), alert_id in zip(combinations, alert_ids, strict=False):
         results = every_query(
