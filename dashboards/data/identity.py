@@ -56,7 +56,7 @@ def current_user() -> str | None:
     """The signed-in user (e-mail or user name), ``None`` when nobody is signed in."""
     mode = auth_mode()
     if mode == "oidc":
-        if not st.user.is_logged_in:
+        if not st.user.get("is_logged_in", False):  # absent until Streamlit sees [auth]
             return None
         email = st.user.get("email")
         return str(email) if email else None

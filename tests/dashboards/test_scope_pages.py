@@ -6,6 +6,7 @@ segment). Password sign-in mode, with a password file and scope file written her
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from streamlit.testing.v1.element_tree import Dataframe
 from ui import csv_export, drilldown
 
 from .apptest import APP
+from .conftest import REPO_ROOT
 
 FOREIGN = ("OPP2", "OPP3", "west-1", "华北", "华南", "ACC9", "DROP TABLE")
 PAGES = ("overview", "funnel", "conversion", "forecast", "alerts", "health")
@@ -140,3 +142,41 @@ def test_local_mode_shows_the_rows_the_scoped_user_does_not_get(warehouse) -> No
     at = _app()
     assert not at.exception
     assert "OPP2" in shown_text(at)  # June's won deals on the overview drill-down
+
+
+def test_oidc_mode_asks_for_single_sign_on_before_showing_anything(warehouse) -> None:
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.session_state["lang"] = "en"
+    example = tomllib.loads((REPO_ROOT / ".streamlit" / "secrets.toml.example").read_text())
+    at.secrets["auth"] = example["auth"]  # the documented shape, as st.login reads it
+    at.run()
+    assert not at.exception, at.exception
+    assert [b.label for b in at.button] == ["Sign in with single sign-on"]
+    assert not at.dataframe and not at.metric and not at.get("plotly_chart")
+    assert set(example["auth"]) >= {
+        "redirect_uri",
+        "cookie_secret",
+        "client_id",
+        "client_secret",
+        "server_metadata_url",
+    }
+
+
+def test_an_oidc_user_gets_the_scope_of_their_email(
+    warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scopes = tmp_path / "access_scope.yml"
+    scopes.write_text(
+        "access_scope:\n  users:\n    east@example.com: {teams: [east-1]}\n", encoding="utf-8"
+    )
+    monkeypatch.setenv("FUNNEL_ACCESS_SCOPE", str(scopes))
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.session_state["lang"] = "en"
+    at.secrets["auth"] = {"client_id": "x"}
+    at.user = {"is_logged_in": True, "email": "East@Example.com"}
+    at.switch_page("app_pages/forecast.py").run()
+    assert not at.exception, at.exception
+    assert any("Signed in as East@Example.com" in c.value for c in at.sidebar.caption)
+    text = shown_text(at)
+    assert "east-1" in text
+    assert not [token for token in FOREIGN if token in text]
