@@ -12,7 +12,7 @@ export DAGSTER_HOME ?= $(FUNNEL_WAREHOUSE)/dagster_home
 export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: help install manifest demo-data refresh demo serve test test-fast lint hooks docs clean
+.PHONY: help install manifest demo-data refresh demo serve test test-fast lint hooks docs clean browser
 
 help:
 	@echo "make demo     install, generate demo exports, refresh, serve dashboards + Dagster UI"
@@ -21,6 +21,7 @@ help:
 	@echo "make lint     ruff, sqlfluff and mypy"
 	@echo "make docs     dbt docs site + metrics glossary"
 	@echo "make hooks    install the pre-commit hooks"
+	@echo "make browser  install Debian's chromium + CJK fonts for the browser test (root)"
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
@@ -75,7 +76,13 @@ docs: install
 	    --profiles-dir . --vars '{as_of_date: "2026-06-30"}'
 	$(PY) scripts/build_glossary.py
 
-test: lint manifest $(DAGSTER_HOME)/dagster.yaml
+# Debian's Chromium and CJK fonts for the browser test (tests/e2e, driven by Playwright from
+# PyPI: never `playwright install`). Installs only what is missing; needs root for apt-get.
+browser:
+	@dpkg -s chromium fonts-noto-cjk >/dev/null 2>&1 || { \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-cjk; }
+
+test: lint manifest $(DAGSTER_HOME)/dagster.yaml browser
 	$(PY) -m pytest -q -m "slow or not slow"
 
 test-fast: manifest

@@ -2,117 +2,143 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
 from data import queries
-from ui import alerts_view, common, kpi
-
-Delta = Callable[[object, object], str | None]
+from ui import alerts_view, common, drilldown, filters, i18n, kpi
+from ui.i18n import t
 
 snapshot = common.require_snapshot()
-common.freshness_header("Overview 总览", snapshot)
+info = common.freshness_header(t("page.overview"), snapshot)
+chosen = filters.current()
+money = common.currency(snapshot)
 
 options = queries.forecast_options(snapshot=snapshot)
-options = options[options["segment_dimension"] == "all"]
-
-if options.empty:
-    st.info("The published snapshot has no forecast rows yet. 暂无预测与目标数据。")
+options = options[
+    (options["period_grain"] == chosen.grain) & (options["segment_dimension"] == chosen.dimension)
+]
+# Periods up to the one holding the as-of date: later ones have no results yet, only
+# forecasts (the forecast page shows those). The default is the current period.
+periods = [p for p in chosen.periods(options["period_start"]) if p <= info.as_of_date]
+if not periods:
+    st.info(t("no_periods", grain=i18n.code_label("grain", chosen.grain)))
 else:
-    st.sidebar.header("Filters 筛选")
-    present = set(options["period_grain"])
-    grain = common.sidebar_select(
-        "Period grain 周期",
-        [g for g in queries.GRAINS if g in present] + sorted(present - set(queries.GRAINS)),
-        "overview_grain",
-        format_func=common.label(common.GRAIN_LABELS),
-    )
-    # Periods up to the one holding the as-of date: later ones have no results yet, only
-    # forecasts (the forecast page shows those). The default is the current period.
-    as_of = queries.publish_info(snapshot=snapshot).as_of_date
-    periods = sorted(
-        {
-            pd.Timestamp(p).date()
-            for p in options.loc[options["period_grain"] == grain, "period_start"]
-            if pd.Timestamp(p).date() <= as_of
-        },
-        reverse=True,
-    )
-    period = common.sidebar_select(
-        "Period 周期",
+    period: dt.date = common.sidebar_select(
+        t("period"),
         periods,
         "overview_period",
-        format_func=lambda p: common.period_label(p, grain),
+        format_func=lambda p: common.period_label(p, chosen.grain),
     )
-    previous = kpi.previous_period(period, grain)
+    previous = kpi.previous_period(period, chosen.grain)
     st.markdown(
-        f"**{common.period_label(period, grain)}** · change vs 环比 "
-        f"{common.period_label(previous, grain)}"
+        f"**{chosen.segment_text()}** · "
+        + t(
+            "overview.vs",
+            period=common.period_label(period, chosen.grain),
+            previous=common.period_label(previous, chosen.grain),
+        )
     )
 
-    forecast = queries.forecast_vs_target(grain, "all", snapshot=snapshot)
-    forecast = forecast[forecast["segment_value"] == "all"]
-    starts = [pd.Timestamp(p).date() for p in forecast["period_start"]]
-    now = forecast[[s == period for s in starts]]
-    before = forecast[[s == previous for s in starts]]
-    cur = now.iloc[0] if not now.empty else pd.Series(dtype=object)
-    prev = before.iloc[0] if not before.empty else pd.Series(dtype=object)
+    def by_period(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.assign(period_start=[pd.Timestamp(p).date() for p in frame["period_start"]])
 
-    def tile(title: str, column: str, fmt: Callable[[object], str], delta: Delta, tip: str) -> None:
-        st.metric(title, fmt(cur.get(column)), delta(cur.get(column), prev.get(column)), help=tip)
+    forecast = by_period(
+        queries.forecast_vs_target(chosen.grain, chosen.dimension, snapshot=snapshot)
+    )
+    forecast = forecast[forecast["segment_value"] == chosen.value].set_index("period_start")
+    created = by_period(
+        queries.new_pipeline(chosen.grain, chosen.dimension, chosen.value, snapshot=snapshot)
+    ).set_index("period_start")["created_amount"]
+
+    def value_of(frame: pd.DataFrame | pd.Series, column: str | None, day: dt.date) -> object:
+        if day not in frame.index:
+            return None
+        return frame.loc[day] if column is None else frame.loc[day, column]
+
+    def tile(
+        key: str,
+        cur: object,
+        prev: object,
+        fmt: Callable[[object], str],
+        delta: Callable[[object, object], str | None],
+    ) -> None:
+        st.metric(t(f"kpi.{key}"), fmt(cur), delta(cur, prev), help=t(f"kpi.{key}.help"))
+
+    def column_tile(
+        key: str,
+        column: str,
+        fmt: Callable[[object], str],
+        delta: Callable[[object, object], str | None],
+    ) -> None:
+        tile(
+            key,
+            value_of(forecast, column, period),
+            value_of(forecast, column, previous),
+            fmt,
+            delta,
+        )
+
+    def money_fmt(v: object) -> str:
+        return i18n.amount(v, money)
+
+    def money_delta(a: object, b: object) -> str | None:
+        return kpi.amount_delta(a, b, money)
 
     with st.container(horizontal=True):
-        tile("Won amount 已签单额", "won_amount", kpi.amount, kpi.amount_delta, "closed won so far")
-        tile("Won deals 赢单数", "won_count", kpi.count, kpi.amount_delta, "won so far")
         tile(
-            "Target 销售目标", "target_amount", kpi.amount, kpi.amount_delta, "sum of team targets"
+            "new_pipeline",
+            value_of(created, None, period),
+            value_of(created, None, previous),
+            money_fmt,
+            money_delta,
         )
-        tile(
-            "Weighted forecast 签单额预测",
-            "weighted_configured_amount",
-            kpi.amount,
-            kpi.amount_delta,
-            "Σ open pipeline amount × configured stage probability",
-        )
+        column_tile("won_amount", "won_amount", money_fmt, money_delta)
+        column_tile("won_count", "won_count", kpi.count, kpi.count_delta)
+        column_tile("target", "target_amount", money_fmt, money_delta)
+        column_tile("weighted", "weighted_configured_amount", money_fmt, money_delta)
     with st.container(horizontal=True):
-        tile("Attainment 目标达成率", "attainment_rate", kpi.rate, kpi.rate_delta, "won ÷ target")
-        tile(
-            "Projected attainment 预计达成率",
-            "projected_configured_attainment_rate",
-            kpi.rate,
-            kpi.rate_delta,
-            "(won + weighted forecast) ÷ target",
+        column_tile("attainment", "attainment_rate", kpi.rate, kpi.rate_delta)
+        column_tile("projected", "projected_configured_attainment_rate", kpi.rate, kpi.rate_delta)
+        column_tile("coverage", "pipeline_coverage_ratio", kpi.ratio, kpi.ratio_delta)
+        rates = by_period(
+            queries.win_rates(chosen.grain, chosen.dimension, chosen.value, snapshot=snapshot)
         )
-        tile(
-            "Pipeline coverage 商机覆盖率",
-            "pipeline_coverage_ratio",
-            kpi.ratio,
-            kpi.ratio_delta,
-            "open pipeline ÷ (target − won); empty when the target is reached",
-        )
-        rates = queries.overall_win_rates(grain, snapshot=snapshot)
-        rates = rates.assign(period_start=[pd.Timestamp(p).date() for p in rates["period_start"]])
         for process in [p for p in queries.PROCESSES if p in set(rates["sales_process"])]:
             mine = rates[rates["sales_process"] == process].set_index("period_start")["win_rate"]
             value, old = mine.get(period), mine.get(previous)
             st.metric(
-                f"Win rate 赢率 · {common.PROCESS_LABELS.get(process, process)}",
+                t("kpi.win_rate", process=i18n.code_label("process", process)),
                 kpi.rate(value),
                 kpi.rate_delta(value, old),
-                help="won ÷ (won + lost) of the deals closed in the period (mart_win_rates)",
+                help=t("kpi.win_rate.help"),
             )
-    if now.empty:
-        st.info("No forecast row for this period. 该周期暂无数据。")
+    if period not in forecast.index:
+        st.info(t("overview.no_row"))
 
-st.subheader("Top alerts 重点预警")
+    measure = st.segmented_control(
+        t("drill.pick"),
+        list(queries.PERIOD_MEASURES),
+        default="won",
+        key="overview_drill",
+        format_func=i18n.formatter("measure"),
+    )
+    if measure:
+        members = queries.period_opportunities(
+            measure, chosen.grain, period, chosen.dimension, chosen.value, snapshot=snapshot
+        )
+        drilldown.show(members, "overview_members", title=i18n.code_label("measure", measure))
+
+st.subheader(t("overview.top_alerts"))
 top = queries.alerts(snapshot=snapshot).head(5)
 if top.empty:
-    st.info("No alerts on the as-of date. 当前无预警。")
+    st.info(t("alerts.none"))
 else:
     table = alerts_view.alert_table(top)
     table.insert(
-        1, "Type 类型", [alerts_view.ALERT_TYPE_LABELS.get(t, t) for t in top["alert_type"]]
+        1, t("alerts.type_col"), [i18n.code_label("alert_type", a) for a in top["alert_type"]]
     )
     st.dataframe(table, hide_index=True, width="stretch", key="overview_alerts")
-    st.page_link("app_pages/alerts.py", label="All alerts 全部预警", icon=":material/warning:")
+    st.page_link("app_pages/alerts.py", label=t("overview.all_alerts"), icon=":material/warning:")

@@ -5,7 +5,10 @@ Rules kept here:
 - every filter value is bound with ``?`` parameters, never formatted into SQL text;
 - results are cached with ``st.cache_data`` keyed on the snapshot path plus the parameters, so a
   new publish (new snapshot file) never serves stale data; connections are never cached;
-- the marts already hold the counts and rates: rows are selected, nothing is re-aggregated.
+- the marts already hold the counts and rates: rows are selected, nothing is re-aggregated;
+- every query runs within the current user's row-level scope (``scope.py``): ``_read`` shadows
+  the snapshot's tables with views of the rows the user may see, and the scope is part of the
+  cache key, so no page, drill-down or CSV export can read another team's rows.
 
 Each public function takes an optional keyword ``snapshot``; a page resolves the snapshot once per
 run and passes it to every query so one render never mixes two publishes.
@@ -24,6 +27,8 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from . import identity
+from .scope import Scope, scoped_connection
 from .snapshot import Snapshot, SnapshotError, current_snapshot
 
 GRAINS: Final[tuple[str, ...]] = ("month", "quarter", "week", "year")
@@ -36,7 +41,21 @@ SEGMENT_DIMENSIONS: Final[tuple[str, ...]] = (
     "opportunity_type",
 )
 PROCESSES: Final[tuple[str, ...]] = ("standard", "renewal")
+# mart_funnel_conversion readings (contract 1): cohort of first entry or period flow; a stage
+# passed when any later stage is reached or only when the next one is.
+FUNNEL_METHODS: Final[tuple[str, ...]] = ("cohort", "flow")
+FUNNEL_KINDS: Final[tuple[str, ...]] = ("any_stage", "strict")
+_DEFAULT_READING: Final[str] = "funnel_method = 'cohort' AND funnel_kind = 'any_stage'"
 _MAX_ENTRIES: Final[int] = 512
+
+
+def _text_key(value: str) -> bytes:
+    """Cache-key bytes of a text argument; a lone surrogate (not UTF-8) must not break hashing."""
+    return value.encode("utf-8", "surrogatepass")
+
+
+# Every query's cache: keyed on the Source (snapshot file + scope) and the parameters.
+_cached = st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES, hash_funcs={str: _text_key})
 
 _FILTER = (
     "period_grain = ? AND period_start = ? AND segment_dimension = ? AND segment_value = ?"
@@ -44,19 +63,51 @@ _FILTER = (
 )
 
 
-def _read(db_path: str, sql: str, params: Sequence[object] = ()) -> pd.DataFrame:
-    """Run one parameterised query on a short-lived read-only connection."""
-    if not Path(db_path).is_file():
-        raise SnapshotError(f"The published snapshot {db_path} is gone; reload the page.")
-    con = duckdb.connect(db_path, read_only=True)
+@dataclass(frozen=True)
+class Source:
+    """What a cached query reads: one snapshot file as seen by one scope (the cache key)."""
+
+    path: str
+    scope: Scope
+
+
+def _read(source: Source, sql: str, params: Sequence[object] = ()) -> pd.DataFrame:
+    """Run one parameterised query on a short-lived read-only connection, within the scope.
+
+    The only place a dashboard query reaches DuckDB: the connection's tables are replaced by
+    views of the rows ``source.scope`` may see before ``sql`` runs (``scope.scoped_connection``).
+    """
+    if not Path(source.path).is_file():
+        raise SnapshotError(f"The published snapshot {source.path} is gone; reload the page.")
+    con = duckdb.connect(source.path, read_only=True)
     try:
-        return con.execute(sql, list(params)).df()
+        scoped_connection(con, source.scope)
+        return con.execute(sql, [_bindable(p) for p in params]).df()
     finally:
         con.close()
 
 
+def _bindable(value: object) -> object:
+    """``value``, or NULL for text that is not valid UTF-8 (e.g. a lone surrogate).
+
+    DuckDB text is always UTF-8, so such a value equals no stored value; bound as NULL, every
+    ``column = ?`` it is used in is false and the query returns "no match" instead of failing.
+    """
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return None
+    return value
+
+
 def _snap(snapshot: Snapshot | None) -> Snapshot:
     return snapshot if snapshot is not None else current_snapshot()
+
+
+def _source(snapshot: Snapshot | None) -> Source:
+    """The snapshot's file read with the current user's scope (``identity.current_scope``)."""
+    return Source(_snap(snapshot).cache_key, identity.current_scope())
 
 
 def _as_date(value: dt.date | str) -> dt.date:
@@ -85,10 +136,10 @@ class PublishInfo:
         return self.published_at.astimezone(ZoneInfo(tz))
 
 
-@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
-def _publish_info(db_path: str) -> pd.DataFrame:
+@_cached
+def _publish_info(source: Source) -> pd.DataFrame:
     return _read(
-        db_path,
+        source,
         "SELECT refresh_id, as_of_date, published_at, run_started_at, duration_seconds"
         " FROM _publish_info ORDER BY published_at DESC LIMIT 1",
     )
@@ -105,7 +156,7 @@ def _utc(value: object) -> dt.datetime | None:
 
 def publish_info(*, snapshot: Snapshot | None = None) -> PublishInfo:
     """The snapshot's ``_publish_info`` row (as-of date, publish time, run duration)."""
-    df = _publish_info(_snap(snapshot).cache_key)
+    df = _publish_info(_source(snapshot))
     if df.empty:
         raise SnapshotError("The published snapshot has no _publish_info row.")
     row = df.iloc[0]
@@ -158,37 +209,47 @@ class FunnelOptions:
         return [p for p in PROCESSES if p in present] + sorted(present - set(PROCESSES))
 
 
-@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
-def _funnel_options(db_path: str) -> pd.DataFrame:
+@_cached
+def _funnel_options(source: Source) -> pd.DataFrame:
     return _read(
-        db_path,
+        source,
         "SELECT DISTINCT period_grain, period_start, segment_dimension, segment_value,"
         " sales_process FROM mart_funnel_conversion"
+        f" WHERE {_DEFAULT_READING}"
         " ORDER BY period_grain, period_start, segment_dimension, segment_value, sales_process",
     )
 
 
 def funnel_options(*, snapshot: Snapshot | None = None) -> FunnelOptions:
     """Available grains, periods, segment dimensions/values and sales processes."""
-    return FunnelOptions(_funnel_options(_snap(snapshot).cache_key))
+    return FunnelOptions(_funnel_options(_source(snapshot)))
 
 
 # ---------------------------------------------------------------------------- funnel marts
 
 
-@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
+@_cached
 def _funnel_conversion(
-    db_path: str, grain: str, period_start: dt.date, dimension: str, value: str, process: str
+    source: Source,
+    grain: str,
+    period_start: dt.date,
+    dimension: str,
+    value: str,
+    process: str,
+    method: str,
+    kind: str,
 ) -> pd.DataFrame:
     return _read(
-        db_path,
+        source,
         "SELECT from_stage, to_stage, from_stage_order, entered_count, advanced_count,"
-        " lost_count, open_count, conversion_rate, resolved_conversion_rate, benchmark_rate,"
+        " skipped_count, lost_count, open_count, conversion_rate, resolved_conversion_rate,"
+        " benchmark_rate,"
         " CASE WHEN conversion_rate IS NULL OR benchmark_rate IS NULL THEN NULL"
         " ELSE conversion_rate < benchmark_rate END AS below_benchmark,"
         " entered_amount, advanced_amount"
-        f" FROM mart_funnel_conversion WHERE {_FILTER} ORDER BY from_stage_order",
-        [grain, period_start, dimension, value, process],
+        f" FROM mart_funnel_conversion WHERE {_FILTER}"
+        " AND funnel_method = ? AND funnel_kind = ? ORDER BY from_stage_order",
+        [grain, period_start, dimension, value, process, method, kind],
     )
 
 
@@ -198,26 +259,38 @@ def funnel_conversion(
     dimension: str,
     value: str,
     process: str,
+    method: str = "cohort",
+    kind: str = "any_stage",
     *,
     snapshot: Snapshot | None = None,
 ) -> pd.DataFrame:
-    """One row per stage transition of the cohort, ordered by ``from_stage_order``.
+    """One row per stage transition of one reading, ordered by ``from_stage_order``.
 
-    Columns: from_stage, to_stage, from_stage_order, entered/advanced/lost/open_count,
+    ``method`` is 'cohort' or 'flow' and ``kind`` 'any_stage' or 'strict' (contract 1); flow
+    rows may have null lost/open counts.
+
+    Columns: from_stage, to_stage, from_stage_order, entered/advanced/skipped/lost/open_count,
     conversion_rate, resolved_conversion_rate, benchmark_rate, below_benchmark (bool or null),
     entered_amount, advanced_amount. Unknown filter values give an empty frame.
     """
     return _funnel_conversion(
-        _snap(snapshot).cache_key, grain, _as_date(period_start), dimension, value, process
+        _source(snapshot),
+        grain,
+        _as_date(period_start),
+        dimension,
+        value,
+        process,
+        method,
+        kind,
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
+@_cached
 def _stage_dwell(
-    db_path: str, grain: str, period_start: dt.date, dimension: str, value: str, process: str
+    source: Source, grain: str, period_start: dt.date, dimension: str, value: str, process: str
 ) -> pd.DataFrame:
     return _read(
-        db_path,
+        source,
         "SELECT d.stage_code, d.stage_order, d.completed_visits, d.mean_days, d.median_days,"
         " d.p90_days, d.open_visits, d.open_median_age_days, s.sla_days,"
         " CASE WHEN d.median_days IS NULL OR s.sla_days IS NULL THEN NULL"
@@ -244,17 +317,15 @@ def stage_dwell(
     Columns: stage_code, stage_order, completed_visits, mean_days, median_days, p90_days,
     open_visits, open_median_age_days, sla_days, median_over_sla (bool or null).
     """
-    return _stage_dwell(
-        _snap(snapshot).cache_key, grain, _as_date(period_start), dimension, value, process
-    )
+    return _stage_dwell(_source(snapshot), grain, _as_date(period_start), dimension, value, process)
 
 
-@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
+@_cached
 def _stage_skips(
-    db_path: str, grain: str, period_start: dt.date, dimension: str, value: str, process: str
+    source: Source, grain: str, period_start: dt.date, dimension: str, value: str, process: str
 ) -> pd.DataFrame:
     return _read(
-        db_path,
+        source,
         "SELECT opportunities, skipping_opportunities, skip_share"
         f" FROM mart_stage_skips WHERE {_FILTER}",
         [grain, period_start, dimension, value, process],
@@ -275,15 +346,13 @@ def stage_skips(
     Columns: opportunities (created in the period and moved stage at least once),
     skipping_opportunities (of those, skipped a stage at least once), skip_share (fraction).
     """
-    return _stage_skips(
-        _snap(snapshot).cache_key, grain, _as_date(period_start), dimension, value, process
-    )
+    return _stage_skips(_source(snapshot), grain, _as_date(period_start), dimension, value, process)
 
 
-@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
-def _stages(db_path: str, process: str) -> pd.DataFrame:
+@_cached
+def _stages(source: Source, process: str) -> pd.DataFrame:
     return _read(
-        db_path,
+        source,
         "SELECT stage_code, stage_order, stage_name_zh, stage_name_en, win_probability,"
         " sla_days, is_won_stage FROM dim_stages WHERE sales_process = ? ORDER BY stage_order",
         [process],
@@ -292,7 +361,7 @@ def _stages(db_path: str, process: str) -> pd.DataFrame:
 
 def stages(process: str, *, snapshot: Snapshot | None = None) -> pd.DataFrame:
     """The stages of ``process`` from ``dim_stages``, ordered by ``stage_order``."""
-    return _stages(_snap(snapshot).cache_key, process)
+    return _stages(_source(snapshot), process)
 
 
 # ---------------------------------------------------------------------- forecast and targets
@@ -320,10 +389,10 @@ FORECAST_COLUMNS: Final[tuple[str, ...]] = (
 )
 
 
-@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
-def _forecast_options(db_path: str) -> pd.DataFrame:
+@_cached
+def _forecast_options(source: Source) -> pd.DataFrame:
     return _read(
-        db_path,
+        source,
         "SELECT DISTINCT period_grain, period_start, segment_dimension"
         " FROM mart_forecast_vs_target ORDER BY period_grain, period_start, segment_dimension",
     )
@@ -331,13 +400,13 @@ def _forecast_options(db_path: str) -> pd.DataFrame:
 
 def forecast_options(*, snapshot: Snapshot | None = None) -> pd.DataFrame:
     """Distinct (period_grain, period_start, segment_dimension) of ``mart_forecast_vs_target``."""
-    return _forecast_options(_snap(snapshot).cache_key)
+    return _forecast_options(_source(snapshot))
 
 
-@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
-def _forecast_vs_target(db_path: str, grain: str, dimension: str) -> pd.DataFrame:
+@_cached
+def _forecast_vs_target(source: Source, grain: str, dimension: str) -> pd.DataFrame:
     return _read(
-        db_path,
+        source,
         f"SELECT {', '.join(FORECAST_COLUMNS)} FROM mart_forecast_vs_target"
         " WHERE period_grain = ? AND segment_dimension = ?"
         " ORDER BY period_start DESC, segment_value",
@@ -352,23 +421,29 @@ def forecast_vs_target(
 
     Columns: ``FORECAST_COLUMNS`` as in the mart (rates are fractions, null without a target).
     """
-    return _forecast_vs_target(_snap(snapshot).cache_key, grain, dimension)
+    return _forecast_vs_target(_source(snapshot), grain, dimension)
 
 
-@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
-def _overall_win_rates(db_path: str, grain: str) -> pd.DataFrame:
+@_cached
+def _win_rates(source: Source, grain: str, dimension: str, value: str) -> pd.DataFrame:
     return _read(
-        db_path,
+        source,
         "SELECT period_start, sales_process, won_count, lost_count, win_rate FROM mart_win_rates"
-        " WHERE period_grain = ? AND segment_dimension = 'all' AND segment_value = 'all'"
+        " WHERE period_grain = ? AND segment_dimension = ? AND segment_value = ?"
         " AND stage_code = 'all' ORDER BY period_start DESC, sales_process",
-        [grain],
+        [grain, dimension, value],
     )
 
 
-def overall_win_rates(grain: str, *, snapshot: Snapshot | None = None) -> pd.DataFrame:
-    """Overall (stage_code 'all', all segments) win rate per period and sales process."""
-    return _overall_win_rates(_snap(snapshot).cache_key, grain)
+def win_rates(
+    grain: str,
+    dimension: str = "all",
+    value: str = "all",
+    *,
+    snapshot: Snapshot | None = None,
+) -> pd.DataFrame:
+    """Win rate (stage_code 'all') of one segment per period and sales process, latest first."""
+    return _win_rates(_source(snapshot), grain, dimension, value)
 
 
 # --------------------------------------------------------------------------------- alerts
@@ -400,10 +475,10 @@ ALERT_COLUMNS: Final[tuple[str, ...]] = (
 )
 
 
-@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
-def _alerts(db_path: str) -> pd.DataFrame:
+@_cached
+def _alerts(source: Source) -> pd.DataFrame:
     return _read(
-        db_path,
+        source,
         f"SELECT {', '.join(ALERT_COLUMNS)} FROM mart_bottleneck_alerts"
         " ORDER BY severity_rank DESC, priority_score DESC NULLS LAST, alert_type, alert_rank",
     )
@@ -411,18 +486,16 @@ def _alerts(db_path: str) -> pd.DataFrame:
 
 def alerts(*, snapshot: Snapshot | None = None) -> pd.DataFrame:
     """Every alert of the as-of date, most severe first (``ALERT_COLUMNS``)."""
-    return _alerts(_snap(snapshot).cache_key)
+    return _alerts(_source(snapshot))
 
 
-@st.cache_data(show_spinner=False, max_entries=_MAX_ENTRIES)
-def _alert_opportunities(db_path: str, alert_id: str) -> pd.DataFrame:
+@_cached
+def _alert_opportunities(source: Source, alert_id: str) -> pd.DataFrame:
     return _read(
-        db_path,
-        "SELECT a.opportunity_id, a.member_role, o.opportunity_name, o.account_name,"
-        " o.owner_name, o.team, o.current_stage, o.status, o.amount, o.currency,"
-        " o.expected_close_date"
+        source,
+        f"SELECT a.opportunity_id AS alert_member, a.member_role, {_OPPORTUNITY_COLUMNS}"
         " FROM fct_alert_opportunities AS a LEFT JOIN dim_opportunities AS o"
-        " ON o.opportunity_id = a.opportunity_id"
+        f" ON o.opportunity_id = a.opportunity_id{_STAGE_NAMES}"
         " WHERE a.alert_id = ? ORDER BY a.member_role, a.opportunity_id",
         [alert_id],
     )
@@ -430,4 +503,353 @@ def _alert_opportunities(db_path: str, alert_id: str) -> pd.DataFrame:
 
 def alert_opportunities(alert_id: str, *, snapshot: Snapshot | None = None) -> pd.DataFrame:
     """The opportunities behind one alert, with their ``dim_opportunities`` attributes."""
-    return _alert_opportunities(_snap(snapshot).cache_key, alert_id)
+    return _alert_opportunities(_source(snapshot), alert_id)
+
+
+# ------------------------------------------------------------------ conversion and dwell
+
+
+@_cached
+def _conversion_by_segment(
+    source: Source, grain: str, period_start: dt.date, dimension: str, process: str
+) -> pd.DataFrame:
+    return _read(
+        source,
+        "SELECT segment_value, from_stage, to_stage, from_stage_order, entered_count,"
+        " advanced_count, conversion_rate, benchmark_rate, meets_minimum_count"
+        " FROM mart_funnel_conversion WHERE period_grain = ? AND period_start = ?"
+        " AND segment_dimension = ? AND sales_process = ?"
+        f" AND {_DEFAULT_READING} ORDER BY from_stage_order, segment_value",
+        [grain, period_start, dimension, process],
+    )
+
+
+def conversion_by_segment(
+    grain: str,
+    period_start: dt.date | str,
+    dimension: str,
+    process: str,
+    *,
+    snapshot: Snapshot | None = None,
+) -> pd.DataFrame:
+    """Every segment value of ``dimension`` × transition of one cohort period (heatmap input).
+
+    Columns: segment_value, from_stage, to_stage, from_stage_order, entered_count,
+    advanced_count, conversion_rate, benchmark_rate, meets_minimum_count.
+    """
+    return _conversion_by_segment(
+        _source(snapshot), grain, _as_date(period_start), dimension, process
+    )
+
+
+@_cached
+def _dwell_by_segment(
+    source: Source, grain: str, period_start: dt.date, dimension: str, process: str
+) -> pd.DataFrame:
+    return _read(
+        source,
+        "SELECT segment_value, stage_code, stage_order, completed_visits, median_days,"
+        " median_business_days FROM mart_stage_dwell WHERE period_grain = ?"
+        " AND period_start = ? AND segment_dimension = ? AND sales_process = ?"
+        " ORDER BY stage_order, segment_value",
+        [grain, period_start, dimension, process],
+    )
+
+
+def dwell_by_segment(
+    grain: str,
+    period_start: dt.date | str,
+    dimension: str,
+    process: str,
+    *,
+    snapshot: Snapshot | None = None,
+) -> pd.DataFrame:
+    """Every segment value of ``dimension`` × stage of one entry period (heatmap input).
+
+    Columns: segment_value, stage_code, stage_order, completed_visits, median_days (calendar),
+    median_business_days.
+    """
+    return _dwell_by_segment(_source(snapshot), grain, _as_date(period_start), dimension, process)
+
+
+@_cached
+def _conversion_trend(
+    source: Source,
+    grain: str,
+    start: dt.date,
+    end: dt.date,
+    dimension: str,
+    value: str,
+    process: str,
+    from_stage: str,
+) -> pd.DataFrame:
+    return _read(
+        source,
+        "SELECT period_start, entered_count, advanced_count, conversion_rate, benchmark_rate,"
+        " is_mature FROM mart_funnel_conversion WHERE period_grain = ?"
+        " AND period_start BETWEEN ? AND ? AND segment_dimension = ? AND segment_value = ?"
+        " AND sales_process = ? AND from_stage = ?"
+        f" AND {_DEFAULT_READING} ORDER BY period_start",
+        [grain, start, end, dimension, value, process, from_stage],
+    )
+
+
+def conversion_trend(
+    grain: str,
+    start: dt.date | str,
+    end: dt.date | str,
+    dimension: str,
+    value: str,
+    process: str,
+    from_stage: str,
+    *,
+    snapshot: Snapshot | None = None,
+) -> pd.DataFrame:
+    """One transition's cohort conversion per period starting in [start, end], oldest first.
+
+    Columns: period_start, entered_count, advanced_count, conversion_rate, benchmark_rate,
+    is_mature.
+    """
+    return _conversion_trend(
+        _source(snapshot),
+        grain,
+        _as_date(start),
+        _as_date(end),
+        dimension,
+        value,
+        process,
+        from_stage,
+    )
+
+
+# ----------------------------------------------------------------------------- data health
+
+AUDIT_TABLES: Final[tuple[str, ...]] = (
+    "_load_log",
+    "_quarantine",
+    "_check_results",
+    "_alert_deliveries",
+)
+
+
+@_cached
+def _present_tables(source: Source) -> frozenset[str]:
+    found = _read(
+        source,
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'",
+    )
+    return frozenset(str(name) for name in found["table_name"])
+
+
+def has_table(name: str, *, snapshot: Snapshot | None = None) -> bool:
+    """Whether the snapshot publishes ``name`` (the audit tables are optional)."""
+    return name in _present_tables(_source(snapshot))
+
+
+@_cached
+def _load_log(source: Source) -> pd.DataFrame:
+    return _read(
+        source,
+        "SELECT family, source_file, status, rows_read, rows_loaded, rows_quarantined,"
+        " loaded_at, message FROM _load_log ORDER BY loaded_at DESC, family, source_file",
+    )
+
+
+def load_log(*, snapshot: Snapshot | None = None) -> pd.DataFrame:
+    """One row per export file version loaded so far (``_load_log``), latest first."""
+    return _load_log(_source(snapshot))
+
+
+@_cached
+def _quarantine_reasons(source: Source) -> pd.DataFrame:
+    return _read(
+        source,
+        "SELECT source_file, reason_code, column_name, count(*) AS rows, min(message) AS example"
+        " FROM _quarantine GROUP BY source_file, reason_code, column_name"
+        " ORDER BY rows DESC, source_file, reason_code, column_name",
+    )
+
+
+def quarantine_reasons(*, snapshot: Snapshot | None = None) -> pd.DataFrame:
+    """Quarantined rows per file, reason and column with one example message (``_quarantine``).
+
+    Only call when ``has_table("_quarantine")``.
+    """
+    return _quarantine_reasons(_source(snapshot))
+
+
+@_cached
+def _audit_rows(source: Source, table: str) -> pd.DataFrame:
+    if table not in AUDIT_TABLES:  # table names cannot be bound: only the known ones
+        raise ValueError(f"not an audit table: {table!r}")
+    return _read(source, f"SELECT * FROM {table}")
+
+
+def check_results(*, snapshot: Snapshot | None = None) -> pd.DataFrame:
+    """Every row of ``_check_results`` (contract 4); only call when the table is present."""
+    return _audit_rows(_source(snapshot), "_check_results")
+
+
+def alert_deliveries(*, snapshot: Snapshot | None = None) -> pd.DataFrame:
+    """Every row of ``_alert_deliveries`` (contract 5); only call when the table is present."""
+    return _audit_rows(_source(snapshot), "_alert_deliveries")
+
+
+# ------------------------------------------------------------------------ pipeline and misc
+
+
+@_cached
+def _currencies(source: Source) -> pd.DataFrame:
+    return _read(
+        source,
+        "SELECT DISTINCT currency FROM dim_opportunities WHERE currency IS NOT NULL"
+        " ORDER BY currency",
+    )
+
+
+def currencies(*, snapshot: Snapshot | None = None) -> list[str]:
+    """The currencies the opportunities are exported in (amounts are summed as exported)."""
+    return [str(c) for c in _currencies(_source(snapshot))["currency"]]
+
+
+@_cached
+def _new_pipeline(source: Source, grain: str, dimension: str, value: str) -> pd.DataFrame:
+    return _read(
+        source,
+        "SELECT period_start, created_amount FROM mart_pipeline_waterfall"
+        " WHERE period_grain = ? AND segment_dimension = ? AND segment_value = ?"
+        " ORDER BY period_start DESC",
+        [grain, dimension, value],
+    )
+
+
+def new_pipeline(
+    grain: str, dimension: str, value: str, *, snapshot: Snapshot | None = None
+) -> pd.DataFrame:
+    """Amount created per period (``mart_pipeline_waterfall.created_amount``), latest first."""
+    return _new_pipeline(_source(snapshot), grain, dimension, value)
+
+
+# ------------------------------------------------------------------------------ drill-down
+
+# Segment dimensions that are also columns of dim_opportunities / fct_stage_visits. Column
+# names cannot be bound as parameters: only these known names are ever put into SQL text.
+_SEGMENT_COLUMNS: Final[frozenset[str]] = frozenset(
+    {"customer_type", "tier", "region", "product_category", "opportunity_type", "team"}
+)
+_OPPORTUNITY_COLUMNS: Final[str] = (
+    "o.opportunity_id, o.opportunity_name, o.account_name, o.owner_name, o.team,"
+    " o.current_stage, o.status, o.amount, o.currency, o.expected_close_date,"
+    " s.stage_name_zh AS current_stage_zh, s.stage_name_en AS current_stage_en"
+)
+# The current stage's names, for the drill-down lists (``o`` is dim_opportunities).
+_STAGE_NAMES: Final[str] = (
+    " LEFT JOIN dim_stages AS s"
+    " ON s.sales_process = o.sales_process AND s.stage_code = o.current_stage"
+)
+# What a period's number counts, as a condition on dim_opportunities ``o``; each takes the
+# grain and the period start. They follow the marts' definitions: won and closed by closed
+# date, new pipeline by created date, open pipeline by expected close date.
+PERIOD_MEASURES: Final[dict[str, str]] = {
+    "won": "o.status = 'won' AND date_trunc(?, o.closed_date) = ?",
+    "closed": "o.status IN ('won', 'lost') AND date_trunc(?, o.closed_date) = ?",
+    "created": "date_trunc(?, o.created_at) = ?",
+    "open": "o.status = 'open' AND date_trunc(?, o.expected_close_date) = ?",
+}
+
+
+def _check_grain(grain: str) -> None:
+    """``date_trunc`` takes the grain as a bound value but fails on an unknown one: refuse it."""
+    if grain not in GRAINS:
+        raise ValueError(f"unknown period grain {grain!r}; expected one of {list(GRAINS)}")
+
+
+def _segment_filter(alias: str, dimension: str, value: str) -> tuple[str, list[object]]:
+    """``AND <alias>.<dimension> = ?`` for a known dimension; nothing for 'all'."""
+    if dimension == "all":
+        return "", []
+    if dimension not in _SEGMENT_COLUMNS:
+        raise ValueError(f"cannot list opportunities by segment dimension {dimension!r}")
+    return f" AND {alias}.{dimension} = ?", [value]
+
+
+@_cached
+def _period_opportunities(
+    source: Source, measure: str, grain: str, period_start: dt.date, dimension: str, value: str
+) -> pd.DataFrame:
+    if measure not in PERIOD_MEASURES:
+        raise ValueError(f"unknown measure {measure!r}; expected one of {sorted(PERIOD_MEASURES)}")
+    _check_grain(grain)
+    segment, segment_params = _segment_filter("o", dimension, value)
+    return _read(
+        source,
+        f"SELECT {_OPPORTUNITY_COLUMNS} FROM dim_opportunities AS o{_STAGE_NAMES}"
+        f" WHERE {PERIOD_MEASURES[measure]}{segment}"
+        " ORDER BY o.amount DESC NULLS LAST, o.opportunity_id",
+        [grain, period_start, *segment_params],
+    )
+
+
+def period_opportunities(
+    measure: str,
+    grain: str,
+    period_start: dt.date | str,
+    dimension: str,
+    value: str,
+    *,
+    snapshot: Snapshot | None = None,
+) -> pd.DataFrame:
+    """The opportunities behind a period number (``PERIOD_MEASURES``), largest amount first."""
+    return _period_opportunities(
+        _source(snapshot), measure, grain, _as_date(period_start), dimension, value
+    )
+
+
+@_cached
+def _stage_entrants(
+    source: Source,
+    grain: str,
+    period_start: dt.date,
+    dimension: str,
+    value: str,
+    process: str,
+    stage_code: str,
+) -> pd.DataFrame:
+    _check_grain(grain)
+    segment, segment_params = _segment_filter("o", dimension, value)
+    return _read(
+        source,
+        f"SELECT {_OPPORTUNITY_COLUMNS}, v.entered_at, v.exited_at, v.days_in_stage"
+        " FROM fct_stage_visits AS v JOIN dim_opportunities AS o"
+        f" ON o.opportunity_id = v.opportunity_id{_STAGE_NAMES}"
+        " WHERE v.visit_number = 1 AND v.sales_process = ? AND v.stage_code = ?"
+        f" AND date_trunc(?, v.entered_at) = ?{segment}"
+        " ORDER BY v.entered_at, o.opportunity_id",
+        [process, stage_code, grain, period_start, *segment_params],
+    )
+
+
+def stage_entrants(
+    grain: str,
+    period_start: dt.date | str,
+    dimension: str,
+    value: str,
+    process: str,
+    stage_code: str,
+    *,
+    snapshot: Snapshot | None = None,
+) -> pd.DataFrame:
+    """Opportunities whose first visit of ``stage_code`` began in the period (fct_stage_visits).
+
+    The funnel's entered count also includes those that skipped past the stage; they have no
+    visit of it and are not listed here.
+    """
+    return _stage_entrants(
+        _source(snapshot),
+        grain,
+        _as_date(period_start),
+        dimension,
+        value,
+        process,
+        stage_code,
+    )

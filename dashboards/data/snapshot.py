@@ -35,6 +35,14 @@ BUILD_DB_NAME: Final[str] = "build.duckdb"
 SNAPSHOTS_DIR: Final[str] = "snapshots"
 CHECKSUM_SUFFIX: Final[str] = ".sha256"
 NO_DATA_MESSAGE: Final[str] = "No data published yet: run `make refresh`"
+# Why a snapshot cannot be served, by code (the dashboards translate the code).
+PROBLEMS: Final[dict[str, str]] = {
+    "missing": "the file is missing",
+    "unreadable": "the file cannot be read",
+    "checksum": "its checksum does not match the one written when it was published",
+    "not_duckdb": "it cannot be opened as a DuckDB snapshot",
+    "no_publish_info": "it has no _publish_info row",
+}
 
 
 class SnapshotError(RuntimeError):
@@ -58,6 +66,8 @@ class Snapshot:
     warehouse_dir: Path
     # Set when the pointer's snapshot is damaged and this is the last good one instead.
     warning: str | None = None
+    # (damaged file name, ``PROBLEMS`` code) with the warning, for a translated message.
+    fallback: tuple[str, str] | None = None
 
     @property
     def cache_key(self) -> str:
@@ -116,7 +126,7 @@ def current_snapshot() -> Snapshot:
             f"The published snapshot {rel!r} is missing; run `make refresh` or reload the page."
         )
     expected = doc.get("sha256")
-    problem = snapshot_problem(path, expected if isinstance(expected, str) else None)
+    problem = problem_code(path, expected if isinstance(expected, str) else None)
     if problem is None:
         return Snapshot(
             path=path,
@@ -137,12 +147,18 @@ def snapshot_warning() -> str | None:
 
 def snapshot_problem(path: Path, expected_sha256: str | None = None) -> str | None:
     """Why ``path`` cannot be served (missing, checksum mismatch, not DuckDB), or ``None``."""
+    code = problem_code(path, expected_sha256)
+    return None if code is None else PROBLEMS[code]
+
+
+def problem_code(path: Path, expected_sha256: str | None = None) -> str | None:
+    """The ``PROBLEMS`` code of why ``path`` cannot be served, or ``None``."""
     try:
         stat = path.stat()
     except FileNotFoundError:
-        return "the file is missing"
-    except OSError as exc:
-        return f"the file cannot be read: {exc}"
+        return "missing"
+    except OSError:
+        return "unreadable"
     if expected_sha256 is None:
         expected_sha256 = _sidecar_checksum(path)
     key = (str(path), stat.st_size, stat.st_mtime_ns, expected_sha256)
@@ -171,25 +187,25 @@ def _check(path: Path, expected_sha256: str | None) -> str | None:
             for chunk in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(chunk)
         if digest.hexdigest() != expected_sha256:
-            return "its checksum does not match the one written when it was published"
+            return "checksum"
     try:
         con = duckdb.connect(str(path), read_only=True)
         try:
             row = con.execute("SELECT refresh_id FROM _publish_info LIMIT 1").fetchone()
         finally:
             con.close()
-    except duckdb.Error as exc:
-        return f"it cannot be opened as a DuckDB snapshot ({type(exc).__name__})"
+    except duckdb.Error:
+        return "not_duckdb"
     if row is None:
-        return "it has no _publish_info row"
+        return "no_publish_info"
     return None
 
 
-def _last_good_snapshot(wh: Path, damaged: Path, problem: str) -> Snapshot:
+def _last_good_snapshot(wh: Path, damaged: Path, code: str) -> Snapshot:
     """The newest snapshot other than ``damaged`` that passes the check, with a warning."""
     candidates = sorted((wh / SNAPSHOTS_DIR).glob("*.duckdb"), reverse=True)
     for candidate in candidates:
-        if candidate.resolve() == damaged or snapshot_problem(candidate) is not None:
+        if candidate.resolve() == damaged or problem_code(candidate) is not None:
             continue
         con = duckdb.connect(str(candidate), read_only=True)
         try:
@@ -198,12 +214,14 @@ def _last_good_snapshot(wh: Path, damaged: Path, problem: str) -> Snapshot:
             ).fetchone()
         finally:
             con.close()
-        assert row is not None  # snapshot_problem checked it
+        assert row is not None  # problem_code checked it
+        problem = PROBLEMS[code]
         return Snapshot(
             path=candidate.resolve(),
             refresh_id=str(row[0]),
             published_at=None if row[1] is None else f"{row[1]}+00:00",
             warehouse_dir=wh,
+            fallback=(damaged.name, code),
             warning=(
                 f"The latest published snapshot {damaged.name} cannot be used: {problem}. "
                 f"Showing the last good snapshot, refresh {row[0]}, instead; the data may be "
@@ -211,6 +229,6 @@ def _last_good_snapshot(wh: Path, damaged: Path, problem: str) -> Snapshot:
             ),
         )
     raise SnapshotError(
-        f"The published snapshot {damaged.name} cannot be used ({problem}) and no earlier "
+        f"The published snapshot {damaged.name} cannot be used ({PROBLEMS[code]}) and no earlier "
         "good snapshot exists; run `make refresh`."
     )

@@ -6,26 +6,24 @@ from typing import Final
 
 import pandas as pd
 
-ALERT_TYPE_LABELS: Final[dict[str, str]] = {
-    "weak_transition": "Weak transition 转化偏弱",
-    "funnel_hole": "Funnel hole 漏斗缺口",
-    "stalled": "Stalled 停滞商机",
-    "future_opportunity": "Future opportunity 远期商机",
-    "duplicate": "Duplicate 重复商机",
-    "invalid_credit_code": "Invalid credit code 信用代码无效",
-    "renewal_due": "Renewal due 续约到期",
-    "close_date_pushed": "Close date pushed 成交日期推迟",
-    "amount_cut": "Amount cut 金额下调",
-}
-SEVERITY_LABELS: Final[dict[str, str]] = {
-    "high": "High 高",
-    "medium": "Medium 中",
-    "low": "Low 低",
-}
+from ui import i18n
+
+ALERT_TYPES: Final[tuple[str, ...]] = (
+    "weak_transition",
+    "funnel_hole",
+    "stalled",
+    "future_opportunity",
+    "duplicate",
+    "invalid_credit_code",
+    "renewal_due",
+    "close_date_pushed",
+    "amount_cut",
+)
+SEVERITIES: Final[tuple[str, ...]] = ("high", "medium", "low")
 ALL_SEGMENTS: Final[str] = "__all__"
 
 
-def ordered(present: object, known: dict[str, str]) -> list[str]:
+def ordered(present: object, known: tuple[str, ...]) -> list[str]:
     """Codes present, in the order of ``known`` first, then any others sorted."""
     values = {str(v) for v in pd.Series(present).dropna()}
     return [k for k in known if k in values] + sorted(values - set(known))
@@ -57,53 +55,46 @@ def filter_alerts(
     return rows.sort_values("alert_rank")
 
 
-_COLUMNS: Final[dict[str, str]] = {
-    "alert_rank": "Rank 排名",
-    "severity": "Severity 严重度",
-    "segment": "Segment 细分",
-    "period_start": "Period 周期",
-    "stage_code": "Stage 阶段",
-    "to_stage": "To stage 目标阶段",
-    "opportunity_id": "Opportunity 商机",
-    "owner_id": "Owner 负责人",
-    "escalation_level": "Escalation 升级",
-    "days_over_sla": "Days over SLA 超出SLA天数",
-    "measured_value": "Measured 实测值",
-    "standard_value": "Standard 标准值",
-    "standard_source": "Standard source 标准来源",
-    "opportunity_count": "Opportunities 商机数",
-    "detail_zh": "详情",
-    "detail": "Detail",
-}
+_COLUMNS: Final[tuple[str, ...]] = (
+    "alert_rank",
+    "severity",
+    "segment",
+    "period_start",
+    "stage_code",
+    "to_stage",
+    "opportunity_id",
+    "owner_id",
+    "escalation_level",
+    "days_over_sla",
+    "measured_value",
+    "standard_value",
+    "standard_source",
+    "opportunity_count",
+    "detail",
+)
 
 
 def alert_table(rows: pd.DataFrame) -> pd.DataFrame:
     """Display / export table; columns that are empty for every row are left out."""
+    severity = i18n.formatter("severity")
     table = rows.assign(
-        severity=[SEVERITY_LABELS.get(str(s), str(s)) for s in rows["severity"]],
+        severity=[severity(s) for s in rows["severity"]],
         segment=segment_keys(rows),
+        period_start=[None if pd.isna(p) else pd.Timestamp(p).date() for p in rows["period_start"]],
+        detail=[detail(r) for _, r in rows.iterrows()],
     )[list(_COLUMNS)]
     keep = [c for c in _COLUMNS if c in ("alert_rank", "severity") or table[c].notna().any()]
-    return table[keep].rename(columns=_COLUMNS).reset_index(drop=True)
+    names = {c: i18n.t("col.segment" if c == "segment" else f"col.{c}") for c in keep}
+    return table[keep].rename(columns=names).reset_index(drop=True)
+
+
+def detail(row: pd.Series) -> object:
+    """The alert's detail text in the current language (the other one when missing)."""
+    first, second = ("detail_zh", "detail") if i18n.language() == "zh" else ("detail", "detail_zh")
+    return row[first] if pd.notna(row[first]) else row[second]
 
 
 def alert_label(row: pd.Series) -> str:
-    """Drill-down option text: rank, severity and the Chinese detail."""
-    detail = row["detail_zh"] if pd.notna(row["detail_zh"]) else row["detail"]
-    severity = SEVERITY_LABELS.get(str(row["severity"]), str(row["severity"]))
-    return f"#{int(row['alert_rank'])} · {severity} · {detail}"
-
-
-OPPORTUNITY_COLUMNS: Final[dict[str, str]] = {
-    "opportunity_id": "Opportunity 商机",
-    "member_role": "Role 角色",
-    "opportunity_name": "Name 商机名称",
-    "account_name": "Customer 客户",
-    "owner_name": "Owner 负责人",
-    "team": "Team 团队",
-    "current_stage": "Stage 当前阶段",
-    "status": "Status 状态",
-    "amount": "Amount 金额",
-    "currency": "Currency 币种",
-    "expected_close_date": "Expected close 预计成交",
-}
+    """Drill-down option text: rank, severity and the detail."""
+    severity = i18n.code_label("severity", row["severity"])
+    return f"#{int(row['alert_rank'])} · {severity} · {detail(row)}"

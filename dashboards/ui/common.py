@@ -10,26 +10,9 @@ import streamlit as st
 from data import queries
 from data.snapshot import NoSnapshotError, Snapshot, SnapshotError, current_snapshot
 
-LOCAL_TZ: Final[str] = "Asia/Shanghai"
+from ui.i18n import t
 
-GRAIN_LABELS: Final[dict[str, str]] = {
-    "month": "Month 月",
-    "quarter": "Quarter 季度",
-    "week": "Week 周",
-    "year": "Year 年",
-}
-DIMENSION_LABELS: Final[dict[str, str]] = {
-    "all": "All 全部",
-    "customer_type": "Customer type 客户类型",
-    "tier": "Tier 客户等级",
-    "region": "Region 区域",
-    "product_category": "Product category 产品类别",
-    "opportunity_type": "Opportunity type 商机类型",
-}
-PROCESS_LABELS: Final[dict[str, str]] = {
-    "standard": "Standard 标准流程",
-    "renewal": "Renewal 续约流程",
-}
+LOCAL_TZ: Final[str] = "Asia/Shanghai"
 
 T = TypeVar("T")
 
@@ -46,6 +29,26 @@ def require_snapshot() -> Snapshot:
         st.stop()
 
 
+def fallback_warning() -> None:
+    """Warn on every page when the dashboards serve the last good snapshot instead of the latest."""
+    try:
+        fallback = current_snapshot()
+    except SnapshotError:
+        return  # the page says so itself
+    if fallback.fallback is None:
+        return
+    damaged, code = fallback.fallback
+    st.warning(
+        t(
+            "snapshot.fallback",
+            damaged=damaged,
+            problem=t(f"snapshot.problem.{code}"),
+            refresh_id=fallback.refresh_id,
+        ),
+        icon=":material/warning:",
+    )
+
+
 def freshness_header(title: str, snapshot: Snapshot) -> queries.PublishInfo:
     """Page title plus "Data as of … · last refresh …" from the snapshot's ``_publish_info``."""
     st.title(title)
@@ -56,18 +59,31 @@ def freshness_header(title: str, snapshot: Snapshot) -> queries.PublishInfo:
         st.stop()
     local = info.published_at_local(LOCAL_TZ)
     st.caption(
-        f"Data as of {info.as_of_date:%Y-%m-%d} · last refresh {local:%Y-%m-%d %H:%M} "
-        f"({LOCAL_TZ}) · refresh `{info.refresh_id}`"
+        t(
+            "freshness",
+            as_of=f"{info.as_of_date:%Y-%m-%d}",
+            local=f"{local:%Y-%m-%d %H:%M}",
+            tz=LOCAL_TZ,
+            refresh_id=info.refresh_id,
+        )
     )
     if info.refresh_id != snapshot.refresh_id:
-        st.warning(
-            f"serving.json names refresh `{snapshot.refresh_id}` but the snapshot says "
-            f"`{info.refresh_id}`."
-        )
+        st.warning(t("pointer_mismatch", pointer=snapshot.refresh_id, snapshot=info.refresh_id))
     return info
 
 
+def currency(snapshot: Snapshot) -> str | None:
+    """The one currency of the opportunities, or ``None`` (with a caption) when mixed."""
+    codes = queries.currencies(snapshot=snapshot)
+    if len(codes) == 1:
+        return codes[0]
+    if codes:
+        st.caption(t("currency_note", currency=t("currency_mixed", currencies=", ".join(codes))))
+    return None
+
+
 def period_label(period_start: dt.date, grain: str) -> str:
+    """``2025-06``, ``2025 Q2``, ``2025`` or the week's Monday, in the current language."""
     if grain == "quarter":
         return f"{period_start.year} Q{(period_start.month - 1) // 3 + 1}"
     if grain == "month":
@@ -75,13 +91,8 @@ def period_label(period_start: dt.date, grain: str) -> str:
     if grain == "year":
         return f"{period_start.year}"
     if grain == "week":
-        return f"{period_start:%Y-%m-%d} 周 week"
+        return t("period.week", day=f"{period_start:%Y-%m-%d}")
     return f"{period_start:%Y-%m-%d}"
-
-
-def label(mapping: dict[str, str]) -> Callable[[str], str]:
-    """``format_func`` that shows a known code by its label and anything else as is."""
-    return lambda code: mapping.get(code, code)
 
 
 def sidebar_select(
@@ -91,16 +102,20 @@ def sidebar_select(
     *,
     format_func: Callable[[T], str] = str,
     disabled: bool = False,
+    main: bool = False,
+    default: T | None = None,
 ) -> T:
-    """A keyed sidebar selectbox defaulting to the first option.
+    """A keyed sidebar (or, with ``main``, page) selectbox defaulting to ``default`` or the first.
 
     A remembered value that is no longer among the options (e.g. a month after switching to
     quarters) is dropped first, so the widget falls back to the first option.
     """
     if key in st.session_state and st.session_state[key] not in options:
         del st.session_state[key]
-    choice = st.sidebar.selectbox(
-        title, options, index=0, key=key, format_func=format_func, disabled=disabled
+    where = st if main else st.sidebar
+    index = list(options).index(default) if default in options else 0
+    choice = where.selectbox(
+        title, options, index=index, key=key, format_func=format_func, disabled=disabled
     )
     if choice is None:  # only when there are no options at all
         raise ValueError(f"No options for {title!r}")

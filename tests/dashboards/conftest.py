@@ -18,8 +18,17 @@ transition; the funnel is each entered count plus the last advanced count):
 - month 2025-06 · region=``X'; DROP TABLE dim_stages; --`` · standard: funnel 5, 4, 3, 2, 1
 - quarter 2025-Q2 · all · standard: funnel 210, 135, 90, 50, 25
 - month 2025-06 · all · renewal: funnel 40, 34, 28, 20
+- other readings of month 2025-06 · all · standard (all of the above are cohort / any_stage):
+  cohort strict funnel 90, 60, 40, 22, 11 advancing 54, 36, 20, 11, skipping 6, 4, 2, 0 (the
+  other readings skip none); resolved = advanced / (entered - open); flow any_stage funnel
+  100, 75, 50, 30, 12 with null lost / open
 - dwell month 2025-06 · all · standard medians 5, 10, 18, 33 (negotiation over its 30-day SLA);
-  May initial_contact median 6; 华东 initial_contact median 4
+  May initial_contact median 6; 华东 initial_contact median 4; business-day mean and median are
+  the calendar ones minus 1
+- is_mature: period end + 90 days <= 2025-06-30 (no fixture period is mature); meets_minimum_count:
+  entered >= 30
+- _load_log: opportunities 1000 read / 990 loaded / 10 quarantined; stage_history 5000/5000/0;
+  accounts rejected 20/0/20 (missing account_name); an older skipped opportunities file
 - stage skips (moved, skipped → share): month 2025-06 · all · standard 80, 12 → 15%; May 100, 25
   → 25%; June 华东 20, 2 → 10%; Q2 all 180, 37 → 20.6%; June renewal 30, 0 → 0%; no row for the
   hostile segment
@@ -27,10 +36,13 @@ transition; the funnel is each entered count plus the last advanced count):
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import json
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,7 +76,9 @@ STAGES = {
     ],
 }
 
-Transition = tuple[int, int, int, int, float | None]  # entered, advanced, lost, open, benchmark
+Transition = tuple[
+    int, int, int | None, int | None, float | None
+]  # entered, advanced, lost, open, benchmark
 FUNNELS: dict[tuple[str, dt.date, str, str, str], list[Transition]] = {
     ("month", JUNE, "all", "all", "standard"): [
         (90, 60, 20, 10, 0.60),
@@ -100,6 +114,23 @@ FUNNELS: dict[tuple[str, dt.date, str, str, str], list[Transition]] = {
         (40, 34, 4, 2, 0.80),
         (34, 28, 4, 2, 0.85),
         (28, 20, 5, 3, 0.70),
+    ],
+}
+
+# The other readings of mart_funnel_conversion (contract 1) for June 2025 · all · standard; the
+# rows above are cohort / any_stage. Flow rows leave lost and open null.
+READINGS: dict[tuple[str, str], list[Transition]] = {
+    ("cohort", "strict"): [  # skipped = entered - advanced - lost - open: 6, 4, 2, 0
+        (90, 54, 20, 10, 0.60),
+        (60, 36, 15, 5, 0.70),
+        (40, 20, 12, 6, None),
+        (22, 11, 8, 3, 0.45),
+    ],
+    ("flow", "any_stage"): [
+        (100, 70, None, None, 0.60),
+        (75, 45, None, None, 0.70),
+        (50, 25, None, None, None),
+        (30, 12, None, None, 0.45),
     ],
 }
 
@@ -189,6 +220,14 @@ WIN_RATES: dict[tuple[str, dt.date, str, str, str, str], tuple[int, int]] = {
     ("quarter", Q2, "all", "all", "standard", "all"): (30, 70),  # 0.30
     ("month", JUNE, "all", "all", "standard", "needs_confirmed"): (12, 18),  # a stage row
     ("month", JUNE, "region", "华东", "standard", "all"): (5, 5),  # a segment row
+}
+
+# period_grain, period_start, segment_dimension, segment_value → created_amount (new pipeline)
+CREATED: dict[tuple[str, dt.date, str, str], int] = {
+    ("month", JUNE, "all", "all"): 7_000_000,
+    ("month", MAY, "all", "all"): 5_500_000,
+    ("month", JUNE, "region", "华东"): 2_000_000,
+    ("quarter", Q2, "all", "all"): 18_000_000,
 }
 
 CSV_INJECTION = "=cmd|' /C calc'!A0"
@@ -360,6 +399,17 @@ ALERT_MEMBERS = [
     ("D1", "duplicate", "OPP3", "duplicate"),
     ("D1", "duplicate", "OPP4", "duplicate"),
 ]
+_LOADED = dt.datetime(2025, 7, 1, 2, 1)
+# family, source_file, content_hash, status, rows_read, rows_loaded, rows_quarantined,
+# loaded_at, message
+LOAD_LOG = [
+    ("opportunities", "opportunities_20250630.csv", "h1", "loaded", 1000, 990, 10, _LOADED, ""),
+    ("stage_history", "stage_history_20250630.csv", "h2", "loaded", 5000, 5000, 0, _LOADED, ""),
+    ("accounts", "accounts_20250630.csv", "h3", "rejected", 20, 0, 20, _LOADED,
+     "missing required column(s): account_name"),
+    ("opportunities", "opportunities_20250629.csv", "h0", "skipped", 0, 0, 0,
+     dt.datetime(2025, 6, 30, 2, 1), ""),
+]  # fmt: skip
 _CLOSE = dt.date(2025, 8, 15)
 OPPORTUNITIES = [
     (
@@ -441,6 +491,45 @@ OPPORTUNITIES = [
         _CLOSE,
     ),
 ]
+OPPORTUNITIES.append(
+    ("OPP7", "云迁移", "华东电网", "张伟", "east-1", "standard", "signed", "won", 900_000, "CNY",
+     None)
+)  # fmt: skip
+_D = dt.datetime
+# region, customer_type, created_at, closed_date of each opportunity (drill-down lists):
+# June 2025 won OPP7, OPP2; closed OPP5 (lost), OPP7, OPP2; created OPP6, OPP1, OPP4 (by amount);
+# open and expected to close in August 2025: OPP3, OPP6, OPP1, OPP4.
+OPPORTUNITY_SEGMENTS: dict[str, tuple[str, str, dt.datetime, dt.date | None]] = {
+    "OPP1": ("华东", "enterprise", _D(2025, 6, 3, 9), None),
+    "OPP2": ("华北", "enterprise", _D(2025, 4, 10, 9), dt.date(2025, 6, 20)),
+    "OPP3": ("华南", "smb", _D(2025, 5, 5, 9), None),
+    "OPP4": ("华东", "smb", _D(2025, 6, 10, 9), None),
+    "OPP5": ("华东", "enterprise", _D(2025, 5, 20, 9), dt.date(2025, 6, 25)),
+    "OPP6": ("华东", "enterprise", _D(2025, 6, 15, 9), None),
+    "OPP7": ("华东", "enterprise", _D(2025, 3, 1, 9), dt.date(2025, 6, 10)),
+}
+# opportunity, process, stage, visit number, entered, exited, days, region, customer_type.
+# First entries of initial_contact in June 2025: OPP1, OPP4, OPP6 (OPP1's second visit is not
+# a first entry); of needs_confirmed: OPP5, OPP1, OPP6; initial_contact in May: OPP3, OPP5.
+_S, _IC, _NC, _PR, _E = "standard", "initial_contact", "needs_confirmed", "proposal", "enterprise"
+STAGE_VISITS = [
+    ("OPP1", _S, _IC, 1, _D(2025, 6, 3), _D(2025, 6, 8), 5.0, "华东", _E),
+    ("OPP1", _S, _NC, 1, _D(2025, 6, 8), _D(2025, 6, 12), 4.0, "华东", _E),
+    ("OPP1", _S, _IC, 2, _D(2025, 6, 12), _D(2025, 6, 14), 2.0, "华东", _E),
+    ("OPP1", _S, _PR, 1, _D(2025, 6, 20), None, None, "华东", _E),
+    ("OPP4", _S, _IC, 1, _D(2025, 6, 10), _D(2025, 6, 20), 10.0, "华东", "smb"),
+    ("OPP6", _S, _IC, 1, _D(2025, 6, 15), _D(2025, 6, 18), 3.0, "华东", _E),
+    ("OPP6", _S, _NC, 1, _D(2025, 6, 18), None, None, "华东", _E),
+    ("OPP3", _S, _IC, 1, _D(2025, 5, 5), _D(2025, 5, 12), 7.0, "华南", "smb"),
+    ("OPP5", _S, _IC, 1, _D(2025, 5, 20), _D(2025, 6, 2), 13.0, "华东", _E),
+    ("OPP5", _S, _NC, 1, _D(2025, 6, 2), _D(2025, 6, 25), 23.0, "华东", _E),
+]  # fmt: skip
+
+
+def _period_end(grain: str, start: dt.date) -> dt.date:
+    months = {"month": 1, "quarter": 3, "year": 12}[grain]
+    index = start.year * 12 + start.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1) - dt.timedelta(days=1)
 
 
 def _forecast(won: int, pipe: int, wc: int, we: int, target: int | None) -> list[object]:
@@ -469,11 +558,16 @@ CREATE TABLE mart_funnel_conversion (as_of_date DATE, period_grain VARCHAR, peri
     to_stage VARCHAR, from_stage_order INTEGER, entered_count BIGINT, advanced_count BIGINT,
     lost_count BIGINT, open_count BIGINT, conversion_rate DOUBLE,
     resolved_conversion_rate DOUBLE, entered_amount DECIMAL(18, 2),
-    advanced_amount DECIMAL(18, 2), benchmark_rate DOUBLE, refresh_id VARCHAR);
+    advanced_amount DECIMAL(18, 2), benchmark_rate DOUBLE, skipped_count BIGINT, is_mature BOOLEAN,
+    meets_minimum_count BOOLEAN, funnel_method VARCHAR, funnel_kind VARCHAR, refresh_id VARCHAR);
 CREATE TABLE mart_stage_dwell (as_of_date DATE, period_grain VARCHAR, period_start DATE,
     segment_dimension VARCHAR, segment_value VARCHAR, sales_process VARCHAR, stage_code VARCHAR,
     stage_order INTEGER, completed_visits BIGINT, mean_days DOUBLE, median_days DOUBLE,
-    p90_days DOUBLE, open_visits BIGINT, open_median_age_days DOUBLE, refresh_id VARCHAR);
+    p90_days DOUBLE, mean_business_days DOUBLE, median_business_days DOUBLE,
+    open_visits BIGINT, open_median_age_days DOUBLE, refresh_id VARCHAR);
+CREATE TABLE _load_log (family VARCHAR, source_file VARCHAR, content_hash VARCHAR,
+    status VARCHAR, rows_read BIGINT, rows_loaded BIGINT, rows_quarantined BIGINT,
+    loaded_at TIMESTAMP, message VARCHAR, refresh_id VARCHAR);
 CREATE TABLE mart_stage_skips (as_of_date DATE, period_grain VARCHAR, period_start DATE,
     segment_dimension VARCHAR, segment_value VARCHAR, sales_process VARCHAR,
     opportunities BIGINT, skipping_opportunities BIGINT, skip_share DOUBLE, refresh_id VARCHAR);
@@ -483,7 +577,8 @@ CREATE TABLE dim_stages (sales_process VARCHAR, stage_code VARCHAR, stage_order 
 CREATE TABLE dim_opportunities (opportunity_id VARCHAR, opportunity_name VARCHAR,
     account_name VARCHAR, owner_name VARCHAR, team VARCHAR, sales_process VARCHAR,
     current_stage VARCHAR, status VARCHAR, amount DECIMAL(18, 2), currency VARCHAR,
-    expected_close_date DATE, refresh_id VARCHAR);
+    expected_close_date DATE, region VARCHAR, customer_type VARCHAR, created_at TIMESTAMP,
+    closed_date DATE, refresh_id VARCHAR);
 CREATE TABLE mart_forecast_vs_target (as_of_date DATE, period_grain VARCHAR, period_start DATE,
     segment_dimension VARCHAR, segment_value VARCHAR, won_count BIGINT,
     won_amount DECIMAL(18, 2), open_count BIGINT, open_pipeline_amount DECIMAL(18, 2),
@@ -493,6 +588,9 @@ CREATE TABLE mart_forecast_vs_target (as_of_date DATE, period_grain VARCHAR, per
     projected_configured_attainment_rate DOUBLE, projected_empirical_attainment_rate DOUBLE,
     gap_configured_amount DECIMAL(18, 2), gap_empirical_amount DECIMAL(18, 2),
     pipeline_coverage_ratio DOUBLE, refresh_id VARCHAR);
+CREATE TABLE mart_pipeline_waterfall (as_of_date DATE, period_grain VARCHAR,
+    period_start DATE, segment_dimension VARCHAR, segment_value VARCHAR,
+    created_amount DECIMAL(18, 2), refresh_id VARCHAR);
 CREATE TABLE mart_win_rates (as_of_date DATE, period_grain VARCHAR, period_start DATE,
     segment_dimension VARCHAR, segment_value VARCHAR, sales_process VARCHAR, stage_code VARCHAR,
     won_count BIGINT, lost_count BIGINT, win_rate DOUBLE, refresh_id VARCHAR);
@@ -507,8 +605,9 @@ CREATE TABLE fct_alert_opportunities (as_of_date DATE, alert_id VARCHAR, alert_t
     opportunity_id VARCHAR, member_role VARCHAR, refresh_id VARCHAR);
 CREATE TABLE fct_stage_transitions (opportunity_id VARCHAR, from_stage VARCHAR,
     to_stage VARCHAR, changed_at TIMESTAMP, refresh_id VARCHAR);
-CREATE TABLE fct_stage_visits (opportunity_id VARCHAR, stage_code VARCHAR,
-    entered_at TIMESTAMP, exited_at TIMESTAMP, refresh_id VARCHAR);
+CREATE TABLE fct_stage_visits (opportunity_id VARCHAR, sales_process VARCHAR,
+    stage_code VARCHAR, visit_number INTEGER, entered_at TIMESTAMP, exited_at TIMESTAMP,
+    days_in_stage DOUBLE, region VARCHAR, customer_type VARCHAR, refresh_id VARCHAR);
 """
 
 
@@ -535,7 +634,11 @@ def build_snapshot(path: Path, refresh_id: str, extra_sql: Sequence[str] = ()) -
         con.executemany("INSERT INTO dim_stages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", stage_rows)
 
         funnel_rows = []
-        for (grain, start, dim, value, process), transitions in FUNNELS.items():
+        readings = [(key, "cohort", "any_stage", rows) for key, rows in FUNNELS.items()] + [
+            (("month", JUNE, "all", "all", "standard"), method, kind, rows)
+            for (method, kind), rows in READINGS.items()
+        ]
+        for (grain, start, dim, value, process), method, kind, transitions in readings:
             codes = [s[0] for s in STAGES[process]]
             for i, (entered, advanced, lost, open_, bench) in enumerate(transitions):
                 funnel_rows.append(
@@ -554,15 +657,22 @@ def build_snapshot(path: Path, refresh_id: str, extra_sql: Sequence[str] = ()) -
                         lost,
                         open_,
                         advanced / entered,
-                        advanced / (advanced + lost),
+                        None if lost is None else advanced / (entered - open_),
                         entered * 10000,
                         advanced * 10000,
                         bench,
+                        None
+                        if lost is None or open_ is None
+                        else entered - advanced - lost - open_,
+                        _period_end(grain, start) + dt.timedelta(days=90) <= as_of,
+                        entered >= 30,
+                        method,
+                        kind,
                         refresh_id,
                     ]
                 )
         con.executemany(
-            f"INSERT INTO mart_funnel_conversion VALUES ({', '.join('?' * 19)})", funnel_rows
+            f"INSERT INTO mart_funnel_conversion VALUES ({', '.join('?' * 24)})", funnel_rows
         )
 
         dwell_rows = []
@@ -583,23 +693,30 @@ def build_snapshot(path: Path, refresh_id: str, extra_sql: Sequence[str] = ()) -
                         mean,
                         median,
                         p90,
+                        mean - 1,
+                        median - 1,
                         open_,
                         age,
                         refresh_id,
                     ]
                 )
-        con.executemany(f"INSERT INTO mart_stage_dwell VALUES ({', '.join('?' * 15)})", dwell_rows)
+        con.executemany(f"INSERT INTO mart_stage_dwell VALUES ({', '.join('?' * 17)})", dwell_rows)
+        _insert(con, "_load_log", LOAD_LOG, refresh_id)
         skip_rows = [
             [as_of, grain, start, dim, value, process, moved, skipped, skipped / moved, refresh_id]
             for (grain, start, dim, value, process), (moved, skipped) in SKIPS.items()
         ]
         con.executemany(f"INSERT INTO mart_stage_skips VALUES ({', '.join('?' * 10)})", skip_rows)
-        _insert(con, "dim_opportunities", OPPORTUNITIES, refresh_id)
+        opportunities = [[*row, *OPPORTUNITY_SEGMENTS[row[0]]] for row in OPPORTUNITIES]
+        _insert(con, "dim_opportunities", opportunities, refresh_id)
+        _insert(con, "fct_stage_visits", STAGE_VISITS, refresh_id)
         forecast_rows = [
             [as_of, *key, won_n, won, open_n, pipe, wc, we, *_forecast(won, pipe, wc, we, target)]
             for key, (won_n, won, open_n, pipe, wc, we, target) in FORECASTS.items()
         ]
         _insert(con, "mart_forecast_vs_target", forecast_rows, refresh_id)
+        created = [[as_of, *key, amount] for key, amount in CREATED.items()]
+        _insert(con, "mart_pipeline_waterfall", created, refresh_id)
         win_rows = [[as_of, *key, w, lost, w / (w + lost)] for key, (w, lost) in WIN_RATES.items()]
         _insert(con, "mart_win_rates", win_rows, refresh_id)
         _insert(con, "mart_bottleneck_alerts", [[as_of, *a] for a in ALERTS], refresh_id)
@@ -609,6 +726,20 @@ def build_snapshot(path: Path, refresh_id: str, extra_sql: Sequence[str] = ()) -
             con.execute(sql)
     finally:
         con.close()
+
+
+_BUILT: dict[tuple[str, tuple[str, ...]], Path] = {}
+
+
+def _built(refresh_id: str, extra_sql: tuple[str, ...]) -> Path:
+    """A snapshot file built once per test session for each (refresh id, extra SQL)."""
+    key = (refresh_id, extra_sql)
+    if key not in _BUILT:
+        folder = Path(tempfile.mkdtemp(prefix="dashboards-fixture-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        build_snapshot(folder / "snapshot.duckdb", refresh_id, extra_sql)
+        _BUILT[key] = folder / "snapshot.duckdb"
+    return _BUILT[key]
 
 
 @dataclass
@@ -626,7 +757,7 @@ class FixtureWarehouse:
         """Build a snapshot and switch the pointer to it atomically, like the pipeline."""
         path = self.snapshot_path(refresh_id)
         path.parent.mkdir(parents=True, exist_ok=True)
-        build_snapshot(path, refresh_id, extra_sql)
+        shutil.copyfile(_built(refresh_id, tuple(extra_sql)), path)
         self.write_pointer(
             {
                 "snapshot": f"snapshots/{refresh_id}.duckdb",
@@ -647,6 +778,13 @@ def _fresh_cache() -> Iterator[None]:
     st.cache_data.clear()
     yield
     st.cache_data.clear()
+
+
+@pytest.fixture(autouse=True)
+def _local_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Local single-user mode (full scope) unless a test configures sign-in itself."""
+    monkeypatch.delenv("FUNNEL_DASHBOARD_PASSWORDS", raising=False)
+    monkeypatch.delenv("FUNNEL_ACCESS_SCOPE", raising=False)
 
 
 @pytest.fixture

@@ -48,17 +48,21 @@ def test_csv_bytes_bom_chinese_and_escaping() -> None:
     assert data.decode("utf-8-sig").count("\r\n") == 4
 
 
-def test_alert_csv_of_the_fixture(warehouse) -> None:
+def test_alert_csv_of_the_fixture(warehouse, monkeypatch: pytest.MonkeyPatch) -> None:
     """The table the alerts page offers for download: the stalled alerts, all filters open."""
     rows = alerts_view.filter_alerts(
         queries.alerts(), "stalled", ["high", "medium", "low"], alerts_view.ALL_SEGMENTS
     )
+    monkeypatch.setenv("FUNNEL_DASHBOARD_LANG", "en")
     data = csv_bytes(alerts_view.alert_table(rows))
     assert data.startswith(b"\xef\xbb\xbf")
     table = _rows(data)
     header = table[0]
-    assert "Owner 负责人" in header and "Days over SLA 超出SLA天数" in header
+    assert "Owner" in header and "Days over SLA" in header
     details = [r[header.index("Detail")] for r in table[1:]]
     assert details[1] == "'" + CSV_INJECTION
-    assert [r[header.index("详情")] for r in table[1:]][0] == "方案/报价 停滞 45 天"
-    assert [r[header.index("Owner 负责人")] for r in table[1:]] == ["R1", "R2", "R1"]
+    assert [r[header.index("Owner")] for r in table[1:]] == ["R1", "R2", "R1"]
+    monkeypatch.setenv("FUNNEL_DASHBOARD_LANG", "zh")
+    table = _rows(csv_bytes(alerts_view.alert_table(rows)))
+    assert [r[table[0].index("详情")] for r in table[1:]][0] == "方案/报价 停滞 45 天"
+    assert "负责人" in table[0]

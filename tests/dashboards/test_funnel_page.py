@@ -11,13 +11,15 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from .apptest import open_page
+
 APP = Path(__file__).resolve().parents[2] / "dashboards" / "streamlit_app.py"
 LABELS = {
-    "ic": "初步接触 Initial contact",
-    "nc": "需求确认 Needs confirmed",
-    "pr": "方案/报价 Proposal",
-    "ng": "商务谈判 Negotiation",
-    "sg": "签约 Signed",
+    "ic": "Initial contact",
+    "nc": "Needs confirmed",
+    "pr": "Proposal",
+    "ng": "Negotiation",
+    "sg": "Signed",
 }
 
 
@@ -27,11 +29,7 @@ def _app() -> AppTest:
 
 @pytest.fixture
 def app(warehouse) -> AppTest:
-    at = _app().run()  # the default page is the overview
-    assert not at.exception, at.exception
-    at.switch_page("app_pages/funnel.py").run()
-    assert not at.exception, at.exception
-    return at
+    return open_page("funnel")
 
 
 def funnel(at: AppTest) -> tuple[list[str], list[int]]:
@@ -58,7 +56,7 @@ def select(at: AppTest, key: str, value: Any) -> AppTest:
 
 
 def test_renders_header_and_definition(app: AppTest) -> None:
-    assert app.title[0].value == "Sales funnel 销售漏斗"
+    assert app.title[0].value == "Sales funnel"
     captions = [c.value for c in app.caption]
     assert any(
         "Data as of 2025-06-30 · last refresh 2025-07-01 10:05 (Asia/Shanghai)" in c
@@ -68,10 +66,11 @@ def test_renders_header_and_definition(app: AppTest) -> None:
 
 
 def test_defaults_to_latest_month_all_standard(app: AppTest) -> None:
-    assert app.selectbox(key="funnel_grain").value == "month"
+    assert app.selectbox(key="g_grain").value == "month"
+    assert app.selectbox(key="g_grain").options == ["Quarter", "Month"]  # quarter is the default
     assert app.selectbox(key="funnel_period").value == dt.date(2025, 6, 1)
     assert app.selectbox(key="funnel_period").options == ["2025-06", "2025-05"]
-    assert app.selectbox(key="funnel_dimension").value == "all"
+    assert app.selectbox(key="g_dimension").value == "all"
     assert app.selectbox(key="funnel_process").value == "standard"
 
 
@@ -89,6 +88,7 @@ def test_conversion_table(app: AppTest) -> None:
     assert list(table["Advanced"]) == [60, 40, 22, 11]
     assert list(table["Lost"]) == [20, 15, 12, 8]
     assert list(table["Open"]) == [10, 5, 6, 3]
+    assert "Skipped next stage" not in table.columns  # only the strict reading skips
     assert table["Conversion"].round(4).tolist() == [0.6667, 0.6667, 0.55, 0.5]
     assert table["Resolved conversion"].round(4).tolist() == [0.75, 0.7273, 0.6471, 0.5789]
     assert list(table["vs benchmark"]) == ["▲ at/above", "▼ below", "—", "▲ at/above"]
@@ -112,7 +112,7 @@ def skip_metric(at: AppTest) -> tuple[str, str]:
 
 
 def test_skip_share_metric(app: AppTest) -> None:
-    assert skip_metric(app) == ("Skipped a stage 跳过阶段占比", "15.0%")
+    assert skip_metric(app) == ("Skipped a stage", "15.0%")
     assert "created" in app.metric[0].help
     assert any(
         "12 of 80 opportunities created in the period that moved stage" in c.value
@@ -123,16 +123,16 @@ def test_skip_share_metric(app: AppTest) -> None:
 def test_skip_share_follows_the_filters(app: AppTest) -> None:
     select(app, "funnel_period", dt.date(2025, 5, 1))
     assert skip_metric(app)[1] == "25.0%"
-    select(app, "funnel_grain", "quarter")
+    select(app, "g_grain", "quarter")
     assert skip_metric(app)[1] == "20.6%"
-    select(app, "funnel_grain", "month")
-    select(app, "funnel_dimension", "region")
-    select(app, "funnel_segment_value", "华东")
+    select(app, "g_grain", "month")
+    select(app, "g_dimension", "region")
+    select(app, "g_value", "华东")
     assert skip_metric(app)[1] == "10.0%"
-    select(app, "funnel_segment_value", "X'; DROP TABLE dim_stages; --")  # no row
+    select(app, "g_value", "X'; DROP TABLE dim_stages; --")  # no row
     assert skip_metric(app)[1] == "—"
     assert any("has moved stage yet" in c.value for c in app.caption)
-    select(app, "funnel_dimension", "all")
+    select(app, "g_dimension", "all")
     select(app, "funnel_process", "renewal")
     assert skip_metric(app)[1] == "0.0%"
 
@@ -144,22 +144,22 @@ def test_changing_period_changes_numbers(app: AppTest) -> None:
 
 
 def test_changing_segment_changes_numbers(app: AppTest) -> None:
-    select(app, "funnel_dimension", "region")
-    select(app, "funnel_segment_value", "华东")
+    select(app, "g_dimension", "region")
+    select(app, "g_value", "华东")
     assert funnel(app)[1] == [30, 20, 12, 7, 3]
     assert list(conversion_table(app)["Entered"]) == [30, 20, 12, 7]
     assert list(dwell_table(app)["Median days"]) == [4.0]
     # a segment value full of SQL characters is just a value
-    select(app, "funnel_segment_value", "X'; DROP TABLE dim_stages; --")
+    select(app, "g_value", "X'; DROP TABLE dim_stages; --")
     assert funnel(app)[1] == [5, 4, 3, 2, 1]
     # back to all: the region value is dropped, the page falls back to 'all'
-    select(app, "funnel_dimension", "all")
-    assert app.selectbox(key="funnel_segment_value").value == "all"
+    select(app, "g_dimension", "all")
+    assert app.selectbox(key="g_value").value == "all"
     assert funnel(app)[1] == [90, 60, 40, 22, 11]
 
 
 def test_changing_grain_picks_latest_quarter(app: AppTest) -> None:
-    select(app, "funnel_grain", "quarter")
+    select(app, "g_grain", "quarter")
     assert app.selectbox(key="funnel_period").options == ["2025 Q2"]
     assert funnel(app)[1] == [210, 135, 90, 50, 25]
 
@@ -173,8 +173,8 @@ def test_renewal_process_has_its_own_stages(app: AppTest) -> None:
 
 
 def test_empty_selection_shows_a_message(app: AppTest) -> None:
-    select(app, "funnel_dimension", "region")
-    select(app, "funnel_segment_value", "华东")
+    select(app, "g_dimension", "region")
+    select(app, "g_value", "华东")
     select(app, "funnel_process", "renewal")
     assert not app.get("plotly_chart")
     assert any("No opportunities entered this funnel" in i.value for i in app.info)
@@ -213,3 +213,42 @@ def test_broken_pointer_shows_an_error_not_a_traceback(warehouse) -> None:
     assert not at.exception
     assert "snapshots/pruned.duckdb" in at.error[0].value
     assert not at.get("plotly_chart")
+
+
+def test_chinese_stage_names_and_headers(warehouse) -> None:
+    at = open_page("funnel", lang="zh")
+    assert at.title[0].value == "销售漏斗"
+    assert funnel(at)[0] == ["初步接触", "需求确认", "方案/报价", "商务谈判", "签约"]
+    assert list(conversion_table(at)["对比基准"]) == ["▲ 达到/高于", "▼ 低于", "—", "▲ 达到/高于"]
+    assert skip_metric(at) == ("跳过阶段占比", "15.0%")
+
+
+def test_strict_and_flow_readings(app: AppTest) -> None:
+    app.button_group(key="funnel_kind").set_value("strict").run()
+    assert funnel(app)[1] == [90, 60, 40, 22, 11]
+    assert list(conversion_table(app)["Advanced"]) == [54, 36, 20, 11]
+    assert list(conversion_table(app)["Skipped next stage"]) == [6, 4, 2, 0]
+    assert "Strict" in app.subheader[0].help
+    app.button_group(key="funnel_method").set_value("flow").run()
+    assert not app.get("plotly_chart")  # no flow / strict rows in the fixture
+    app.button_group(key="funnel_kind").set_value("any_stage").run()
+    assert funnel(app)[1] == [100, 75, 50, 30, 12]
+    table = conversion_table(app)
+    assert table["Lost"].isna().all() and table["Open"].isna().all()
+    assert "Period-flow definition" in app.subheader[0].help
+
+
+def test_two_segments_side_by_side(app: AppTest) -> None:
+    app.toggle(key="funnel_compare").set_value(True).run()
+    select(app, "funnel_cmp_dimension", "region")
+    select(app, "funnel_cmp_value", "华东")
+    charts = {
+        c.proto.id.rsplit("-", 1)[-1]: json.loads(c.proto.spec) for c in app.get("plotly_chart")
+    }
+    assert charts["funnel_chart"]["data"][0]["x"] == [90, 60, 40, 22, 11]
+    assert charts["funnel_chart_cmp"]["data"][0]["x"] == [30, 20, 12, 7, 3]
+    assert [s.value for s in app.subheader][:2] == [
+        "Funnel · all segments",
+        "Funnel · Region = 华东",
+    ]
+    assert list(app.dataframe[1].value["Entered"]) == [30, 20, 12, 7]

@@ -10,6 +10,7 @@ import pytest
 from data import queries
 from streamlit.testing.v1 import AppTest
 
+from .apptest import open_page
 from .conftest import HOSTILE_SEGMENT, JUNE, MAY, Q2
 
 APP = Path(__file__).resolve().parents[2] / "dashboards" / "streamlit_app.py"
@@ -21,13 +22,9 @@ EMPTY = [
 ]
 
 
-def _page(page: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=30).run()
-    assert not at.exception, at.exception
-    if page is not None:
-        at.switch_page(page).run()
-        assert not at.exception, at.exception
-    return at
+def _page(page: str | None = None, lang: str = "en") -> AppTest:
+    name = None if page is None else page.removeprefix("app_pages/").removesuffix(".py")
+    return open_page(name, lang=lang)
 
 
 def _set(at: AppTest, kind: str, key: str, value: Any) -> AppTest:
@@ -46,23 +43,24 @@ def metrics(at: AppTest) -> dict[str, tuple[str, str | None]]:
 
 def test_overview_is_the_default_page(warehouse) -> None:
     at = _page()
-    assert at.title[0].value == "Overview 总览"
-    assert at.selectbox(key="overview_grain").value == "month"
+    assert at.title[0].value == "Overview"
+    assert at.selectbox(key="g_grain").value == "month"
     assert at.selectbox(key="overview_period").value == JUNE
     shown = metrics(at)
-    assert shown["Won amount 已签单额"] == ("6,000,000", "+1,000,000")
-    assert shown["Won deals 赢单数"] == ("12", "+2")
-    assert shown["Target 销售目标"] == ("12,000,000", "+2,000,000")
-    assert shown["Weighted forecast 签单额预测"] == ("4,000,000", "+1,000,000")
-    assert shown["Attainment 目标达成率"] == ("50.0%", "+0.0 pp")
-    assert shown["Projected attainment 预计达成率"] == ("83.3%", "+3.3 pp")
-    assert shown["Pipeline coverage 商机覆盖率"] == ("1.67×", "+0.07×")
-    assert shown["Win rate 赢率 · Standard 标准流程"] == ("30.0%", "+10.0 pp")
-    assert shown["Win rate 赢率 · Renewal 续约流程"] == ("90.0%", "+10.0 pp")
+    assert shown["Won amount"] == ("¥6.00M", "+¥1.00M")
+    assert shown["Won deals"] == ("12", "+2")
+    assert shown["Target"] == ("¥12.00M", "+¥2.00M")
+    assert shown["Weighted forecast"] == ("¥4.00M", "+¥1.00M")
+    assert shown["New pipeline"] == ("¥7.00M", "+¥1.50M")
+    assert shown["Attainment"] == ("50.0%", "+0.0 pp")
+    assert shown["Projected attainment"] == ("83.3%", "+3.3 pp")
+    assert shown["Pipeline coverage"] == ("1.67×", "+0.07×")
+    assert shown["Win rate · Standard"] == ("30.0%", "+10.0 pp")
+    assert shown["Win rate · Renewal"] == ("90.0%", "+10.0 pp")
 
 
 def test_overview_top_five_alerts_by_severity(warehouse) -> None:
-    table = _page().dataframe[0].value
+    table = _page(lang="zh").dataframe[-1].value
     assert len(table) == 5  # D1 (low, score 1) is the sixth
     assert list(table["详情"]) == [
         "方案/报价 停滞 45 天",
@@ -71,29 +69,23 @@ def test_overview_top_five_alerts_by_severity(warehouse) -> None:
         "早期商机仅覆盖下季目标 50%",
         "方案/报价 停滞 35 天",
     ]
-    assert list(table["Severity 严重度"]) == [
-        "High 高",
-        "High 高",
-        "Medium 中",
-        "Medium 中",
-        "Low 低",
-    ]
+    assert list(table["严重度"]) == ["高", "高", "中", "中", "低"]
 
 
 def test_overview_filters_change_the_numbers(warehouse) -> None:
     at = _page()
     _set(at, "selectbox", "overview_period", MAY)
     shown = metrics(at)
-    assert shown["Won amount 已签单额"] == ("5,000,000", None)  # no April row: no delta
-    assert shown["Win rate 赢率 · Standard 标准流程"] == ("20.0%", None)
-    assert shown["Pipeline coverage 商机覆盖率"] == ("1.60×", None)
-    _set(at, "selectbox", "overview_grain", "quarter")
+    assert shown["Won amount"] == ("¥5.00M", None)  # no April row: no delta
+    assert shown["Win rate · Standard"] == ("20.0%", None)
+    assert shown["Pipeline coverage"] == ("1.60×", None)
+    _set(at, "selectbox", "g_grain", "quarter")
     assert at.selectbox(key="overview_period").value == Q2
     shown = metrics(at)
-    assert shown["Won amount 已签单额"] == ("15,000,000", None)
-    assert shown["Attainment 目标达成率"] == ("50.0%", None)
-    assert shown["Win rate 赢率 · Standard 标准流程"] == ("30.0%", None)
-    assert "Win rate 赢率 · Renewal 续约流程" not in shown
+    assert shown["Won amount"] == ("¥15.00M", None)
+    assert shown["Attainment"] == ("50.0%", None)
+    assert shown["Win rate · Standard"] == ("30.0%", None)
+    assert "Win rate · Renewal" not in shown
 
 
 # -------------------------------------------------------------------------------- forecast
@@ -106,25 +98,25 @@ def _bars(at: AppTest) -> dict[str, tuple[list[str], list[float]]]:
 
 def test_forecast_defaults_to_teams_of_the_latest_period(warehouse) -> None:
     at = _page("app_pages/forecast.py")
-    assert at.title[0].value == "Forecast vs target 预测与目标"
+    assert at.title[0].value == "Forecast vs target"
     assert at.selectbox(key="forecast_dimension").value == "team"
     assert at.selectbox(key="forecast_period").value == JUNE
     table = at.dataframe[0].value
-    assert list(table["Segment 细分"]) == ["east-1", "west-1"]
-    assert list(table["Won 已签单额"]) == [4_000_000, 2_000_000]
-    assert list(table["Target 目标"]) == [7_000_000, 5_000_000]
-    assert list(table["Gap (configured) 缺口(配置赢率)"]) == [500_000, 1_500_000]
-    assert [round(v, 4) for v in table["Coverage 商机覆盖率"]] == [2.0, 1.3333]
+    assert list(table["Segment"]) == ["east-1", "west-1"]
+    assert list(table["Won"]) == [4_000_000, 2_000_000]
+    assert list(table["Target"]) == [7_000_000, 5_000_000]
+    assert list(table["Gap (configured)"]) == [500_000, 1_500_000]
+    assert [round(v, 4) for v in table["Coverage"]] == [2.0, 1.3333]
     bars = _bars(at)
-    assert bars["Won 已签单额"] == (["east-1", "west-1"], [4_000_000, 2_000_000])
-    assert bars["Weighted (empirical) 加权预测(历史赢率)"][1] == [2_000_000, 1_500_000]
+    assert bars["Won"] == (["east-1", "west-1"], [4_000_000, 2_000_000])
+    assert bars["Weighted (empirical)"][1] == [2_000_000, 1_500_000]
 
 
 def test_forecast_filters(warehouse) -> None:
     at = _page("app_pages/forecast.py")
     _set(at, "selectbox", "forecast_period", "all")  # all periods
     table = at.dataframe[0].value
-    assert list(zip(table["Period 周期"], table["Segment 细分"], strict=True)) == [
+    assert list(zip(table["Period"], table["Segment"], strict=True)) == [
         ("2025-06", "east-1"),
         ("2025-06", "west-1"),
         ("2025-05", "east-1"),
@@ -132,15 +124,15 @@ def test_forecast_filters(warehouse) -> None:
     _set(at, "selectbox", "forecast_dimension", "all")
     _set(at, "selectbox", "forecast_period", JUNE)
     table = at.dataframe[0].value
-    assert list(table["Won 已签单额"]) == [6_000_000]
-    assert list(table["Weighted (configured) 加权预测(配置赢率)"]) == [4_000_000]
+    assert list(table["Won"]) == [6_000_000]
+    assert list(table["Weighted (configured)"]) == [4_000_000]
     _set(at, "selectbox", "forecast_dimension", "region")
     table = at.dataframe[0].value
-    assert list(table["Segment 细分"]) == ["华东"]
-    assert table["Target 目标"].isna().all()  # no target outside teams
-    _set(at, "selectbox", "forecast_grain", "quarter")
-    assert at.selectbox(key="forecast_dimension").options == ["All 全部"]
-    assert list(at.dataframe[0].value["Won 已签单额"]) == [15_000_000]
+    assert list(table["Segment"]) == ["华东"]
+    assert table["Target"].isna().all()  # no target outside teams
+    _set(at, "selectbox", "g_grain", "quarter")
+    assert at.selectbox(key="forecast_dimension").options == ["All"]
+    assert list(at.dataframe[0].value["Won"]) == [15_000_000]
 
 
 # ---------------------------------------------------------------------------------- alerts
@@ -148,44 +140,44 @@ def test_forecast_filters(warehouse) -> None:
 
 def test_alert_lists_filters_and_download(warehouse) -> None:
     at = _page("app_pages/alerts.py")
-    assert at.title[0].value == "Alerts 预警"
+    assert at.title[0].value == "Alerts"
     assert at.selectbox(key="alerts_type").value == "weak_transition"
     _set(at, "selectbox", "alerts_type", "stalled")
     table = at.dataframe[0].value
-    assert list(table["Rank 排名"]) == [1, 2, 3]
-    assert list(table["Owner 负责人"]) == ["R1", "R2", "R1"]
-    assert list(table["Days over SLA 超出SLA天数"]) == [15, 10, 5]
+    assert list(table["Rank"]) == [1, 2, 3]
+    assert list(table["Owner"]) == ["R1", "R2", "R1"]
+    assert list(table["Days over SLA"]) == [15, 10, 5]
     button = at.download_button(key="alerts_csv")
-    assert button.label == "Download CSV 下载 CSV"
+    assert button.label == "Download CSV"
     _set(at, "multiselect", "alerts_severity_stalled", ["high", "low"])
-    assert list(at.dataframe[0].value["Rank 排名"]) == [1, 3]
+    assert list(at.dataframe[0].value["Rank"]) == [1, 3]
     _set(at, "selectbox", "alerts_segment", "importance: SMB")
     assert not at.dataframe
     assert any("No alerts match the filters" in i.value for i in at.info)
     _set(at, "multiselect", "alerts_severity_stalled", ["medium"])
-    assert list(at.dataframe[0].value["Opportunity 商机"]) == ["OPP3"]
+    assert list(at.dataframe[0].value["Opportunity"]) == ["OPP3"]
 
 
 def test_alert_without_owner_has_no_owner_column(warehouse) -> None:
     table = _page("app_pages/alerts.py").dataframe[0].value  # weak_transition
-    assert "Owner 负责人" not in table.columns
-    assert "Days over SLA 超出SLA天数" not in table.columns
-    assert list(table["Segment 细分"]) == ["region: 华东"]
+    assert "Owner" not in table.columns
+    assert "Days over SLA" not in table.columns
+    assert list(table["Segment"]) == ["region: 华东"]
 
 
 def test_drill_down_shows_the_alert_opportunities(warehouse) -> None:
     at = _page("app_pages/alerts.py")
     members = at.dataframe[-1].value
-    assert list(members["Opportunity 商机"]) == ["OPP1", "OPP5", "OPP6"]
-    assert list(members["Role 角色"]) == ["advanced", "lost", "open"]
-    assert list(members["Owner 负责人"]) == ["张伟", "张伟", "李娜"]
+    assert list(members["Opportunity"]) == ["OPP1", "OPP5", "OPP6"]
+    assert list(members["Role"]) == ["advanced", "lost", "open"]
+    assert list(members["Owner"]) == ["张伟", "张伟", "李娜"]
     _set(at, "selectbox", "alerts_type", "stalled")
     assert at.selectbox(key="alerts_drill").value == "A1"
     _set(at, "selectbox", "alerts_drill", "A3")
-    assert list(at.dataframe[-1].value["Opportunity 商机"]) == ["OPP4"]
+    assert list(at.dataframe[-1].value["Opportunity"]) == ["OPP4"]
     _set(at, "selectbox", "alerts_type", "duplicate")
     assert at.selectbox(key="alerts_drill").value == "D1"
-    assert list(at.dataframe[-1].value["Opportunity 商机"]) == ["OPP3", "OPP4"]
+    assert list(at.dataframe[-1].value["Opportunity"]) == ["OPP3", "OPP4"]
 
 
 # ------------------------------------------------------------------------ empty and queries
@@ -210,7 +202,7 @@ def test_alert_opportunities_binds_the_alert_id(warehouse) -> None:
 def test_forecast_and_win_rate_queries(warehouse) -> None:
     df = queries.forecast_vs_target("month", "team")
     assert list(df["segment_value"]) == ["east-1", "west-1", "east-1"]  # latest period first
-    rates = queries.overall_win_rates("month")
+    rates = queries.win_rates("month")
     assert [(r.period_start.date(), r.sales_process) for r in rates.itertuples()] == [
         (JUNE, "renewal"),
         (JUNE, "standard"),
@@ -218,3 +210,24 @@ def test_forecast_and_win_rate_queries(warehouse) -> None:
         (MAY, "standard"),
     ]
     assert list(rates["win_rate"]) == [0.9, 0.3, 0.8, 0.2]
+
+
+def test_overview_follows_the_global_segment(warehouse) -> None:
+    at = _page()
+    _set(at, "selectbox", "g_dimension", "region")
+    _set(at, "selectbox", "g_value", "华东")
+    shown = metrics(at)
+    assert shown["Won amount"] == ("¥3.00M", None)  # 华东 June; no May row
+    assert shown["New pipeline"] == ("¥2.00M", None)
+    assert shown["Target"] == ("—", None)  # targets are set per team
+    assert shown["Win rate · Standard"] == ("50.0%", None)  # 5 won, 5 lost
+
+
+def test_overview_in_chinese_uses_wan_and_yi(warehouse) -> None:
+    at = _page(lang="zh")
+    assert at.title[0].value == "总览"
+    shown = metrics(at)
+    assert shown["已签单额"] == ("¥600.0万", "+¥100.0万")
+    assert shown["赢率 · 标准流程"] == ("30.0%", "+10.0 pp")
+    _set(at, "selectbox", "g_grain", "quarter")
+    assert metrics(at)["新增商机金额"] == ("¥1,800.0万", None)

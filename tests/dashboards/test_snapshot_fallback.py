@@ -87,13 +87,23 @@ def test_no_good_snapshot_left_is_a_clear_error(warehouse) -> None:
     assert snapshot.snapshot_warning() is None  # the pages show the error themselves
 
 
-def test_the_app_shows_the_fallback_warning_on_every_page(warehouse) -> None:
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("zh", f"最新发布的快照 {REFRESH_ID}.duckdb 无法使用：校验和与发布时记录的不一致"),
+        ("en", f"The latest published snapshot {REFRESH_ID}.duckdb cannot be used: its checksum"),
+    ],
+)
+def test_the_app_shows_the_fallback_warning_on_every_page(warehouse, lang, expected) -> None:
     add_checksums(warehouse)
     damaged = warehouse.snapshot_path(REFRESH_ID)
     damaged.write_bytes(damaged.read_bytes()[:1000])
-    at = AppTest.from_file(str(APP), default_timeout=30).run()
-    assert not at.exception, at.exception
-    assert any("cannot be used" in w.value for w in at.warning)
-    at.switch_page("app_pages/funnel.py").run()
-    assert not at.exception, at.exception
-    assert any("Showing the last good snapshot" in w.value for w in at.warning)
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.session_state["lang"] = lang
+    at.run()
+    for page in ("overview", "funnel", "health"):
+        at.switch_page(f"app_pages/{page}.py").run()
+        assert not at.exception, at.exception
+        shown = [w.value for w in at.warning if "old" in w.value]
+        assert len(shown) == 1 and shown[0].startswith(expected), (page, shown)
+        assert "`old`" in shown[0]
