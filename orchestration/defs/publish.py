@@ -7,7 +7,7 @@ from dagster_dbt import get_asset_key_for_model
 
 from ingestion.paths import build_db_path, warehouse_dir
 from orchestration.defs.ingest import WRITER_POOL
-from orchestration.defs.transform import dbt_models
+from orchestration.defs.transform import dbt_models, dbt_scored_models
 from orchestration.lib.publish import PUBLISHED_TABLES, publish_snapshot
 from orchestration.lib.settings import as_of_date, keep_snapshots
 
@@ -15,7 +15,10 @@ from orchestration.lib.settings import as_of_date, keep_snapshots
 @dg.asset(
     key="published_snapshot",
     group_name="publish",
-    deps=[get_asset_key_for_model([dbt_models], table) for table in PUBLISHED_TABLES],
+    deps=[
+        get_asset_key_for_model([dbt_models, dbt_scored_models], table)
+        for table in PUBLISHED_TABLES
+    ],
     pool=WRITER_POOL,
     kinds={"duckdb"},
     description="A read-only copy of the marts the dashboards serve from, switched to atomically.",

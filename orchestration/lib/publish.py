@@ -51,7 +51,15 @@ PUBLISHED_TABLES: tuple[str, ...] = (
     "dim_date",
     "dim_accounts",
     "dim_sales_reps",
+    "fct_opportunity_scores",
 )
+# Audit tables copied as they are when the build warehouse has them (the data-health page).
+AUDIT_TABLES: dict[str, str] = {
+    "_quarantine": "raw.quarantine",
+    "_check_results": "audit.check_results",
+    "_alert_deliveries": "audit.alert_deliveries",
+    "_model_status": "scoring.model_status",
+}
 MARTS_SCHEMA = "marts"
 POINTER_NAME = "serving.json"
 CHECKSUM_SUFFIX = ".sha256"
@@ -127,6 +135,20 @@ def _write_snapshot(
             "from build_db.raw.load_log",
             [refresh_id],
         )
+        present = {
+            f"{schema}.{name}"
+            for schema, name in con.execute(
+                "select table_schema, table_name from information_schema.tables "
+                "where table_catalog = 'build_db'"
+            ).fetchall()
+        }
+        for published_name, source in AUDIT_TABLES.items():
+            if source in present:
+                con.execute(
+                    f"create table main.{published_name} as select *, ?::varchar as refresh_id "
+                    f"from build_db.{source}",
+                    [refresh_id],
+                )
         published_at = datetime.now(UTC).replace(tzinfo=None)
         con.execute(
             "create table main._publish_info as select ?::varchar as refresh_id, "
