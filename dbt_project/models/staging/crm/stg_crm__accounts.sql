@@ -1,40 +1,23 @@
--- One row per customer account: the latest loaded version of each account_id, typed.
+-- One row per customer account: the latest loaded version of each account_id, typed (the
+-- latest of stg_crm__account_versions, which types every version).
 
 with
 
-source as (
+account_versions as (
 
-    select * from {{ source('crm', 'accounts') }}
-
-),
-
-typed as (
-
-    select
-        {{ clean_text('account_id') }} as account_id,
-        {{ clean_text('account_name') }} as account_name,
-        {{ clean_text('credit_code') }} as credit_code,
-        {{ clean_text('customer_type') }} as customer_type,
-        {{ clean_text('tier') }} as tier,
-        {{ clean_text('industry') }} as industry,
-        {{ clean_text('region') }} as region,
-        {{ clean_text('branch') }} as branch,
-        _source_file as source_file,
-        _row_number as source_row_number,
-        _loaded_at as loaded_at
-    from source
+    select * from {{ ref('stg_crm__account_versions') }}
 
 ),
 
 versioned as (
 
     select
-        typed.*,
+        account_versions.*,
         row_number() over (
             partition by account_id
-            order by loaded_at desc, source_file desc, source_row_number desc
+            order by loaded_at desc, source_file desc
         ) as version_rank
-    from typed
+    from account_versions
 
 ),
 
