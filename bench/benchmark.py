@@ -393,7 +393,15 @@ def main(argv: list[str] | None = None) -> int:
         "--cap-minutes", type=float, default=60, help="stop a refresh that runs longer"
     )
     parser.add_argument("--no-docs", action="store_true", help="print only; write nothing")
+    parser.add_argument(
+        "--render-only",
+        action="store_true",
+        help="measure nothing: rebuild docs/benchmarks.md from bench/results/*.json",
+    )
     args = parser.parse_args(argv)
+    if args.render_only:
+        write_docs(DOCS)
+        return 0
     args.workdir = args.workdir.resolve()
     command = shlex.join([".venv/bin/python", "bench/benchmark.py", *(argv or sys.argv[1:])])
     _log(f"machine: {machine()}")

@@ -39,11 +39,13 @@ def _percentile(values: list[float], fraction: float) -> float:
 def measure_queries(warehouse: Path, repeats: int = 30) -> list[Latency]:
     """Time every page query `repeats` times (after one warm-up) on the serving snapshot."""
     os.environ["FUNNEL_WAREHOUSE"] = str(warehouse)
-    logging.getLogger("streamlit").setLevel(logging.ERROR)
     import streamlit as st
 
     from dashboards.data import queries
     from dashboards.data.snapshot import current_snapshot
+
+    # outside `streamlit run` every cache miss warns "No runtime found": expected here
+    logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
 
     snapshot = current_snapshot()
     options = queries.funnel_options(snapshot=snapshot)
