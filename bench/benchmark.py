@@ -30,7 +30,6 @@ import platform
 import shlex
 import shutil
 import sys
-import time
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -86,7 +85,8 @@ def _step_figures(dagster_home: Path, refresh: Measured) -> dict[str, dict[str, 
     for step in stats:
         if step.start_time is None:
             continue
-        end = step.end_time or time.time()
+        # a step cut off at the cap has no end: it ran until the refresh was stopped
+        end = step.end_time or refresh.started_at + refresh.wall_seconds
         group = groups.setdefault(_step_group(step.step_key), {"seconds": 0.0, "peak_mb": 0.0})
         group["seconds"] = round(group["seconds"] + end - step.start_time, 1)
         group["peak_mb"] = max(
@@ -95,28 +95,55 @@ def _step_figures(dagster_home: Path, refresh: Measured) -> dict[str, dict[str, 
     return groups
 
 
+def _node_times_from_log(log: Path) -> tuple[float, list[tuple[str, float]]]:
+    """Per-node execution times from dbt's JSON log (a run stopped at the cap never writes
+    run_results.json, but its log has every node that finished)."""
+    nodes: list[tuple[str, float]] = []
+    for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+        if '"execution_time"' not in line:
+            continue
+        try:
+            data = json.loads(line)["data"]
+            nodes.append((data["node_info"]["unique_id"], float(data["execution_time"])))
+        except (ValueError, KeyError, TypeError):
+            continue
+    return 0.0, nodes
+
+
 def _dbt_timings(since: float) -> dict[str, Any]:
-    """dbt's own figures from the run_results.json the refresh wrote (dagster-dbt writes one
-    target folder per invocation under dbt_project/target/)."""
-    candidates = [
+    """dbt's own figures for the refresh (dagster-dbt writes one target folder per invocation
+    under dbt_project/target/): run_results.json, else the nodes finished in dbt.log."""
+    folders = [
         path
-        for path in (REPO_ROOT / "dbt_project" / "target").glob("*/run_results.json")
+        for path in (REPO_ROOT / "dbt_project" / "target").glob("dbt_models-*")
         if path.stat().st_mtime >= since
     ]
-    if not candidates:
+    if not folders:
         return {}
-    results = json.loads(max(candidates, key=lambda p: p.stat().st_mtime).read_text())
+    folder = max(folders, key=lambda p: p.stat().st_mtime)
+    if (folder / "run_results.json").exists():
+        results = json.loads((folder / "run_results.json").read_text())
+        elapsed = results.get("elapsed_time", 0.0)
+        nodes = [(n["unique_id"], n["execution_time"]) for n in results["results"]]
+        source = "run_results.json"
+    elif (folder / "dbt.log").exists():
+        elapsed, nodes = _node_times_from_log(folder / "dbt.log")
+        source = "dbt.log (run stopped: nodes that finished)"
+    else:
+        return {}
     by_type: dict[str, float] = {}
-    for node in results["results"]:
-        kind = node["unique_id"].split(".")[0]
-        by_type[kind] = round(by_type.get(kind, 0.0) + node["execution_time"], 1)
-    slowest = sorted(results["results"], key=lambda node: -node["execution_time"])[:8]
+    for unique_id, seconds in nodes:
+        kind = unique_id.split(".")[0]
+        by_type[kind] = round(by_type.get(kind, 0.0) + seconds, 1)
+    slowest = sorted(nodes, key=lambda node: -node[1])[:8]
     return {
-        "elapsed_seconds": round(results.get("elapsed_time", 0.0), 1),
+        "source": source,
+        "nodes_finished": len(nodes),
+        "elapsed_seconds": round(elapsed, 1) or None,
         "seconds_by_node_type": by_type,
         "slowest": [
-            {"node": node["unique_id"].split(".")[-1], "seconds": round(node["execution_time"], 1)}
-            for node in slowest
+            {"node": unique_id.split(".")[-1], "seconds": round(seconds, 1)}
+            for unique_id, seconds in slowest
         ],
     }
 
@@ -218,23 +245,23 @@ def benchmark_size(args: argparse.Namespace, size: int) -> dict[str, Any]:
     }
     result["load_average_after_refresh"] = _load_average()
     _log(f"{size:,}: refresh {result['refresh']['status']} in {refresh.wall_seconds:.0f}s")
-    if snapshot is None or refresh.returncode != 0:
-        return result
-
-    _log(f"{size:,}: dashboard query latency ({args.query_repeats} calls each)")
-    result["dashboard"] = [
-        asdict(latency) for latency in measure_queries(warehouse, args.query_repeats)
-    ]
-
-    pipeline = pipeline_metrics(snapshot)
+    pipeline = None
+    if snapshot is not None and refresh.returncode == 0:
+        _log(f"{size:,}: dashboard query latency ({args.query_repeats} calls each)")
+        result["dashboard"] = [
+            asdict(latency) for latency in measure_queries(warehouse, args.query_repeats)
+        ]
+        pipeline = pipeline_metrics(snapshot)
+        result["metric_rows"] = {table: len(frame) for table, frame in pipeline.items()}
     for method in ("floor", "pandas"):
         _log(f"{size:,}: core metrics by the {method}")
         measured = _measure_method(method, inbox, args.as_of, work)
-        differences = compare(pipeline, measured.pop("tables"))
-        measured["differences"] = len(differences)
-        measured["first_differences"] = [str(d) for d in differences[:5]]
+        tables = measured.pop("tables")
+        # without a published refresh there is nothing to check against: timed only
+        differences = compare(pipeline, tables) if pipeline is not None else None
+        measured["differences"] = None if differences is None else len(differences)
+        measured["first_differences"] = [str(d) for d in (differences or [])[:5]]
         result[method] = measured
-    result["metric_rows"] = {table: len(frame) for table, frame in pipeline.items()}
     result["load_average_after"] = _load_average()
     return result
 
@@ -244,6 +271,10 @@ def benchmark_size(args: argparse.Namespace, size: int) -> dict[str, Any]:
 
 def _fmt(value: float | None, digits: int = 1) -> str:
     return "–" if value is None else f"{value:,.{digits}f}"
+
+
+def _count(value: int | None) -> str:
+    return "not checked (no published refresh)" if value is None else str(value)
 
 
 def _ratio(numerator: float | None, denominator: float | None) -> str:
@@ -321,7 +352,7 @@ def render(results: list[dict[str, Any]]) -> str:
             f"| {_ratio(refresh['wall_seconds'], floor['wall_seconds'])} "
             f"| {_ratio(dbt_seconds, floor['wall_seconds'])} "
             f"| {_ratio(peer['wall_seconds'], floor['wall_seconds'])} "
-            f"| {floor['differences']} / {peer['differences']} |"
+            f"| {_count(floor['differences'])} / {_count(peer['differences'])} |"
         )
     with_dashboard = [r for r in results if r.get("dashboard")]
     if with_dashboard:
