@@ -12,13 +12,17 @@ from orchestration.lib.publish import PUBLISHED_TABLES, publish_snapshot
 from orchestration.lib.settings import as_of_date, keep_snapshots
 
 
+def _model_asset_key(model: str) -> dg.AssetKey:
+    """The asset key of a dbt model, whichever of the two dbt builds holds it."""
+    scored = {key.path[-1] for key in dbt_scored_models.keys}
+    build = dbt_scored_models if model in scored else dbt_models
+    return get_asset_key_for_model([build], model)
+
+
 @dg.asset(
     key="published_snapshot",
     group_name="publish",
-    deps=[
-        get_asset_key_for_model([dbt_models, dbt_scored_models], table)
-        for table in PUBLISHED_TABLES
-    ],
+    deps=[_model_asset_key(table) for table in PUBLISHED_TABLES],
     pool=WRITER_POOL,
     kinds={"duckdb"},
     description="A read-only copy of the marts the dashboards serve from, switched to atomically.",

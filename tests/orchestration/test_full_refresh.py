@@ -61,6 +61,7 @@ def resolved_rates(snapshot: Path) -> dict[tuple[str, str], tuple[int, int]]:
                sum(advanced_count + lost_count)
         from mart_funnel_conversion
         where period_grain = 'month' and segment_dimension = 'customer_type'
+          and funnel_method = 'cohort' and funnel_kind = 'any_stage'
           and sales_process = 'standard'
         group by 1, 2
     """,
