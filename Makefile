@@ -83,7 +83,7 @@ browser:
 	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-cjk; }
 
 test: lint manifest $(DAGSTER_HOME)/dagster.yaml browser
-	$(PY) -m pytest -q -m "slow or not slow"
+	$(PY) -m pytest -q -m "slow or not slow" --durations=25
 
 test-fast: manifest
 	$(PY) -m pytest -q
