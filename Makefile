@@ -12,7 +12,8 @@ export DAGSTER_HOME ?= $(FUNNEL_WAREHOUSE)/dagster_home
 export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: help install manifest demo-data refresh demo serve test test-fast lint hooks docs clean browser
+.PHONY: help install manifest demo-data refresh demo serve test test-fast lint hooks docs clean \
+	browser reliability
 
 help:
 	@echo "make demo     install, generate demo exports, refresh, serve dashboards + Dagster UI"
@@ -84,6 +85,10 @@ browser:
 
 test: lint manifest $(DAGSTER_HOME)/dagster.yaml browser
 	$(PY) -m pytest -q -m "slow or not slow" --durations=25
+
+# The reliability harness at CI size (kills, load, corruption, full disk): about 6-8 minutes.
+reliability: manifest $(DAGSTER_HOME)/dagster.yaml
+	FUNNEL_TEST_HARNESS=1 $(PY) -m pytest -q -m slow tests/reliability/test_reliability_harness.py
 
 test-fast: manifest
 	$(PY) -m pytest -q

@@ -115,6 +115,17 @@ else:
                 kpi.rate_delta(value, old),
                 help=t("kpi.win_rate.help"),
             )
+            cycle = rates[rates["sales_process"] == process].set_index("period_start")[
+                "median_sales_cycle_days"
+            ]
+            days, old_days = kpi.number(cycle.get(period)), kpi.number(cycle.get(previous))
+            st.metric(
+                f"{t('kpi.cycle')} · {i18n.code_label('process', process)}",
+                kpi.NO_VALUE if days is None else t("kpi.days", n=days),
+                kpi.count_delta(days, old_days),
+                delta_color="inverse",
+                help=t("kpi.cycle.help"),
+            )
     if period not in forecast.index:
         st.info(t("overview.no_row"))
 

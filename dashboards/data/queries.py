@@ -428,7 +428,8 @@ def forecast_vs_target(
 def _win_rates(source: Source, grain: str, dimension: str, value: str) -> pd.DataFrame:
     return _read(
         source,
-        "SELECT period_start, sales_process, won_count, lost_count, win_rate FROM mart_win_rates"
+        "SELECT period_start, sales_process, won_count, lost_count, win_rate,"
+        " median_sales_cycle_days FROM mart_win_rates"
         " WHERE period_grain = ? AND segment_dimension = ? AND segment_value = ?"
         " AND stage_code = 'all' ORDER BY period_start DESC, sales_process",
         [grain, dimension, value],
@@ -442,7 +443,8 @@ def win_rates(
     *,
     snapshot: Snapshot | None = None,
 ) -> pd.DataFrame:
-    """Win rate (stage_code 'all') of one segment per period and sales process, latest first."""
+    """Win rate and median sales cycle (stage_code 'all') of one segment per period and sales
+    process, latest first."""
     return _win_rates(_source(snapshot), grain, dimension, value)
 
 

@@ -221,6 +221,15 @@ WIN_RATES: dict[tuple[str, dt.date, str, str, str, str], tuple[int, int]] = {
     ("month", JUNE, "all", "all", "standard", "needs_confirmed"): (12, 18),  # a stage row
     ("month", JUNE, "region", "华东", "standard", "all"): (5, 5),  # a segment row
 }
+# median sales cycle (days from creation to won) on the overall rows; stage rows have none
+CYCLE_DAYS: dict[tuple[str, dt.date, str, str, str, str], float] = {
+    ("month", JUNE, "all", "all", "standard", "all"): 45.0,
+    ("month", JUNE, "all", "all", "renewal", "all"): 20.0,
+    ("month", MAY, "all", "all", "standard", "all"): 52.0,
+    ("month", MAY, "all", "all", "renewal", "all"): 20.0,
+    ("quarter", Q2, "all", "all", "standard", "all"): 48.0,
+    ("month", JUNE, "region", "华东", "standard", "all"): 40.0,
+}
 
 # period_grain, period_start, segment_dimension, segment_value → created_amount (new pipeline)
 CREATED: dict[tuple[str, dt.date, str, str], int] = {
@@ -593,7 +602,8 @@ CREATE TABLE mart_pipeline_waterfall (as_of_date DATE, period_grain VARCHAR,
     created_amount DECIMAL(18, 2), refresh_id VARCHAR);
 CREATE TABLE mart_win_rates (as_of_date DATE, period_grain VARCHAR, period_start DATE,
     segment_dimension VARCHAR, segment_value VARCHAR, sales_process VARCHAR, stage_code VARCHAR,
-    won_count BIGINT, lost_count BIGINT, win_rate DOUBLE, refresh_id VARCHAR);
+    won_count BIGINT, lost_count BIGINT, win_rate DOUBLE, median_sales_cycle_days DOUBLE,
+    refresh_id VARCHAR);
 CREATE TABLE mart_bottleneck_alerts (as_of_date DATE, alert_id VARCHAR, alert_type VARCHAR,
     severity VARCHAR, severity_rank INTEGER, alert_rank BIGINT, priority_score DOUBLE,
     segment_dimension VARCHAR, segment_value VARCHAR, period_start DATE, sales_process VARCHAR,
@@ -717,7 +727,10 @@ def build_snapshot(path: Path, refresh_id: str, extra_sql: Sequence[str] = ()) -
         _insert(con, "mart_forecast_vs_target", forecast_rows, refresh_id)
         created = [[as_of, *key, amount] for key, amount in CREATED.items()]
         _insert(con, "mart_pipeline_waterfall", created, refresh_id)
-        win_rows = [[as_of, *key, w, lost, w / (w + lost)] for key, (w, lost) in WIN_RATES.items()]
+        win_rows = [
+            [as_of, *key, w, lost, w / (w + lost), CYCLE_DAYS.get(key)]
+            for key, (w, lost) in WIN_RATES.items()
+        ]
         _insert(con, "mart_win_rates", win_rows, refresh_id)
         _insert(con, "mart_bottleneck_alerts", [[as_of, *a] for a in ALERTS], refresh_id)
         members = [[as_of, a, t, o, r] for a, t, o, r in ALERT_MEMBERS]

@@ -57,6 +57,9 @@ def test_overview_is_the_default_page(warehouse) -> None:
     assert shown["Pipeline coverage"] == ("1.67×", "+0.07×")
     assert shown["Win rate · Standard"] == ("30.0%", "+10.0 pp")
     assert shown["Win rate · Renewal"] == ("90.0%", "+10.0 pp")
+    # June 45 days against May's 52: seven days shorter
+    assert shown["Median sales cycle · Standard"] == ("45 days", "-7")
+    assert shown["Median sales cycle · Renewal"] == ("20 days", "+0")
 
 
 def test_overview_top_five_alerts_by_severity(warehouse) -> None:
