@@ -5,7 +5,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    import dagster as dg
+
+    from tests.orchestration.conftest import Pipeline
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
@@ -39,3 +48,19 @@ def ensure_dbt_manifest() -> Path:
         )
         _parsed = True
     return manifest
+
+
+@pytest.fixture(scope="session")
+def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
+    """The demo pipeline (tests/orchestration/conftest.py) at a size where the truth tests have
+    statistical power; its refresh is shared by the orchestration tests and tests/e2e."""
+    from tests.orchestration.conftest import N_OPPORTUNITIES, SEED, make_pipeline
+
+    yield from make_pipeline(tmp_path_factory.mktemp("pipeline"), N_OPPORTUNITIES, SEED)
+
+
+@pytest.fixture(scope="session")
+def first_run(pipeline: Pipeline) -> dg.ExecuteInProcessResult:
+    result = pipeline.run()
+    assert result.success, "the first full refresh on clean demo data must succeed"
+    return result

@@ -1,9 +1,12 @@
 """End to end: the running app in headless Chromium opens every page without a Streamlit exception.
 
 Debian's ``/usr/bin/chromium`` (``make browser``) is driven by Playwright; nothing is downloaded.
-The app serves the dashboards' fixture snapshot (every published table the pages read) on a free
-localhost port; ``FUNNEL_E2E_WAREHOUSE=<warehouse folder>`` serves a real published warehouse
-instead (e.g. a demo refresh). One screenshot per page lands in ``artifacts/screenshots/``.
+The app serves the demo warehouse on a free localhost port: the session's demo pipeline
+(tests/conftest.py, the generator's data after a full refresh: what `make demo` shows), or
+``FUNNEL_E2E_WAREHOUSE=<warehouse folder>`` for any other published warehouse. Every page must
+render without a Streamlit exception and, on the demo data, without a "no data" message (a
+newcomer must see real numbers on every page). One screenshot per page lands in
+``artifacts/screenshots/``.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.dashboards.conftest import REFRESH_ID, FixtureWarehouse
+from dashboards.ui.i18n import TEXT
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -45,6 +48,22 @@ PAGES = {
     "alerts": "预警",
     "health": "数据健康",
 }
+# the messages a page shows instead of a chart or table when its data is empty (zh: the app's
+# default language)
+EMPTY_MESSAGES = [
+    TEXT[key][0]
+    for key in (
+        "no_periods",
+        "empty.no_rows",
+        "conv.trend.empty",
+        "overview.no_row",
+        "overview.no_forecast",
+        "funnel.empty",
+        "funnel.dwell.empty",
+        "alerts.none",
+        "drill.none",
+    )
+]
 STARTUP_SECONDS = 60
 RENDER_TIMEOUT_MS = 30_000
 
@@ -74,14 +93,13 @@ def _wait_healthy(url: str, server: subprocess.Popen[bytes]) -> None:
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def app_url(request: pytest.FixtureRequest) -> Iterator[str]:
     real = os.environ.get("FUNNEL_E2E_WAREHOUSE", "").strip()
     if real:
         root = Path(real).resolve()
     else:
-        root = tmp_path_factory.mktemp("e2e") / "warehouse"
-        root.mkdir()
-        FixtureWarehouse(root).publish(REFRESH_ID)
+        request.getfixturevalue("first_run")
+        root = request.getfixturevalue("pipeline").warehouse
     port = _free_port()
     env = {**os.environ, "FUNNEL_WAREHOUSE": str(root), "FUNNEL_DASHBOARD_LANG": "zh"}
     server = subprocess.Popen(
@@ -146,6 +164,9 @@ def test_every_page_renders_in_chromium(app_url: str, tmp_path: Path) -> None:
                 errors = page.locator('[data-testid="stException"]')
                 if errors.count():
                     problems.append(f"{name}: {errors.first.inner_text()[:500]}")
+                for message in EMPTY_MESSAGES:
+                    if page.get_by_text(message.split("{")[0].strip()).count():
+                        problems.append(f"{name}: shows an empty-data message: {message!r}")
                 if page.get_by_text("Page not found").count():
                     problems.append(f"{name}: Streamlit says the page does not exist")
 

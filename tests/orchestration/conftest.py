@@ -1,7 +1,9 @@
-"""Real pipeline runs on generated demo data, shared by the orchestration tests.
+"""Real pipeline runs on generated demo data.
 
 Each `Pipeline` has its own inbox and warehouse; `run()` points the environment at them only
-for the duration of the run, so several pipelines can live in one test session.
+for the duration of the run, so several pipelines can live in one test session. The session's
+demo pipeline (fixtures `pipeline` and `first_run`) is defined in tests/conftest.py, so that
+the orchestration tests and the browser test (tests/e2e) share one refresh.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-import pytest
 
 from tests.conftest import ensure_dbt_manifest
 
@@ -73,16 +74,3 @@ def make_pipeline(root: Path, n_opportunities: int, seed: int) -> Iterator[Pipel
     truth = json.loads((inbox / "truth.json").read_text(encoding="utf-8"))
     with dg.DagsterInstance.ephemeral() as instance:
         yield Pipeline(inbox, warehouse, truth, counts, instance)
-
-
-@pytest.fixture(scope="session")
-def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
-    """The demo pipeline at a size where the truth tests have statistical power."""
-    yield from make_pipeline(tmp_path_factory.mktemp("pipeline"), N_OPPORTUNITIES, SEED)
-
-
-@pytest.fixture(scope="session")
-def first_run(pipeline: Pipeline) -> dg.ExecuteInProcessResult:
-    result = pipeline.run()
-    assert result.success, "the first full refresh on clean demo data must succeed"
-    return result

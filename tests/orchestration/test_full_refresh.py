@@ -127,20 +127,3 @@ def test_dwell_means_match_the_true_distributions(pipeline, first_run):
             )
             checked += 1
     assert checked >= 12
-
-
-def test_a_second_refresh_on_the_same_inbox_changes_no_row_counts(pipeline, first_run):
-    def counts() -> dict[str, int]:
-        snapshot = serving_snapshot(pipeline.warehouse)
-        build = pipeline.warehouse / "build.duckdb"
-        tables = {t: query(snapshot, f"select count(*) from {t}")[0][0] for t in PUBLISHED_TABLES}
-        for family in FAMILIES:
-            tables[f"raw.{family.name}"] = query(build, f"select count(*) from raw.{family.name}")[
-                0
-            ][0]
-        tables["raw.quarantine"] = query(build, "select count(*) from raw.quarantine")[0][0]
-        return tables
-
-    before = counts()
-    assert pipeline.run().success
-    assert counts() == before
