@@ -28,6 +28,7 @@ from ingestion.contract import OPPORTUNITIES, STAGE_HISTORY, Family
 from ingestion.loader import RAW_SCHEMA
 from ingestion.stages import STAGES_FILE, StageCatalog
 from ingestion.validation import TIMESTAMP_FORMATS
+from orchestration.lib.settings import inbox_max_age_hours
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
@@ -170,11 +171,6 @@ def late_stage_probability() -> float:
     return float(os.environ.get("FUNNEL_LATE_STAGE_PROBABILITY") or "0.6")
 
 
-def max_export_age_hours() -> float:
-    """FUNNEL_MAX_EXPORT_AGE_HOURS: an export family not loaded for longer than this is stale."""
-    return float(os.environ.get("FUNNEL_MAX_EXPORT_AGE_HOURS") or "36")
-
-
 HISTORY_VS_CURRENT_SQL = f"""
 with opportunities as ({_current_version_sql(OPPORTUNITIES)}),
 history as ({_current_version_sql(STAGE_HISTORY)}),
@@ -302,7 +298,8 @@ def late_stage_deals_have_amount(folder: Path) -> Suite:
 
 
 def export_freshness(family: Family, now: datetime) -> Suite:
-    limit = max_export_age_hours()
+    # the inbox freshness check's window (orchestration/lib/freshness.py), per family here
+    limit = inbox_max_age_hours()
     sql = f"""
         select family, date_diff('second', max(loaded_at), ?::timestamp) / 3600.0 as age_hours
         from {RAW_SCHEMA}.load_log where family = ? and status = 'loaded' group by 1
@@ -310,7 +307,7 @@ def export_freshness(family: Family, now: datetime) -> Suite:
     return Suite(
         name="gx_export_freshness",
         description=f"A {family.name} export was loaded within the last {limit:g} hours "
-        "(FUNNEL_MAX_EXPORT_AGE_HOURS); the same file again does not count as new.",
+        "(FUNNEL_INBOX_MAX_AGE_HOURS); the same file again does not count as new.",
         frame=lambda con: con.execute(sql, [now, family.name]).df(),
         expectations=[
             gxe.ExpectTableRowCountToBeBetween(min_value=1),

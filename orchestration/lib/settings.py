@@ -6,7 +6,9 @@
 - ``FUNNEL_SCHEDULE_CRON``: when the nightly refresh runs (default ``0 2 * * *``).
 - ``FUNNEL_KEEP_SNAPSHOTS``: how many published snapshots to keep (default 5, at least 1).
 - ``FUNNEL_INBOX_MAX_AGE_HOURS``: the inbox freshness check warns when no export file has
-  changed for longer than this (default 26: a nightly export plus two hours of slack).
+  changed for longer than this (default 26: a nightly export plus two hours of slack), and
+  the GX check ``gx_export_freshness`` when one export family has loaded nothing new for
+  longer than this.
 - ``FUNNEL_ALERT_WEBHOOK_URL``: optional; a failed run is also POSTed there as JSON.
 - ``FUNNEL_ALERT_EMAIL_TO`` (comma-separated), ``FUNNEL_SMTP_HOST``, ``FUNNEL_SMTP_PORT``
   (default 25), ``FUNNEL_SMTP_USER``, ``FUNNEL_SMTP_PASSWORD``, ``FUNNEL_ALERT_EMAIL_FROM``:
