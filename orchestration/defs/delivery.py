@@ -1,12 +1,15 @@
-"""Alert delivery after each successful refresh: runs once the snapshot is published (so only
-when every step and blocking check passed), sends each owner and manager their digest of new and
-escalated alerts, and records every outcome in `audit.alert_deliveries`."""
+"""Alert delivery after each successful build: runs once every published model is built and
+its blocking checks passed (the same gate as the publish, which then waits for it), sends each
+owner and manager their digest of new and escalated alerts, and records every outcome in
+`audit.alert_deliveries`, which the publish copies into this refresh's snapshot (the
+data-health page shows failed deliveries the same morning)."""
 
 import dagster as dg
 import duckdb
 
 from ingestion.paths import build_db_path, warehouse_dir
 from orchestration.defs.ingest import WRITER_POOL
+from orchestration.defs.publish import DELIVERY_KEY, published_model_keys
 from orchestration.delivery.config import load_config
 from orchestration.delivery.deliver import deliver
 from orchestration.lib.settings import as_of_date
@@ -15,9 +18,9 @@ DRY_RUN_FOLDER = "digests"
 
 
 @dg.asset(
-    key=dg.AssetKey(["audit", "alert_deliveries"]),
+    key=DELIVERY_KEY,
     group_name="delivery",
-    deps=[dg.AssetKey("published_snapshot")],
+    deps=published_model_keys(),
     pool=WRITER_POOL,
     kinds={"duckdb"},
     description="Digests of new and escalated alerts to owners and managers over WeCom, "

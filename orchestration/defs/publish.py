@@ -1,4 +1,7 @@
-"""Publish: after a good build and all blocking checks, switch dashboards to a new snapshot."""
+"""Publish: after a good build and all blocking checks, switch dashboards to a new snapshot.
+
+The alert delivery (orchestration/defs/delivery.py) runs just before, behind the same models
+and blocking checks, so that the snapshot carries this refresh's delivery ledger."""
 
 from datetime import UTC, datetime
 
@@ -11,18 +14,25 @@ from orchestration.defs.transform import dbt_models, dbt_scored_models
 from orchestration.lib.publish import PUBLISHED_TABLES, publish_snapshot
 from orchestration.lib.settings import as_of_date, keep_snapshots
 
+DELIVERY_KEY = dg.AssetKey(["audit", "alert_deliveries"])
 
-def _model_asset_key(model: str) -> dg.AssetKey:
+
+def model_asset_key(model: str) -> dg.AssetKey:
     """The asset key of a dbt model, whichever of the two dbt builds holds it."""
     scored = {key.path[-1] for key in dbt_scored_models.keys}
     build = dbt_scored_models if model in scored else dbt_models
     return get_asset_key_for_model([build], model)
 
 
+def published_model_keys() -> list[dg.AssetKey]:
+    """The dbt models the snapshot copies: a blocking check on any of them stops the publish."""
+    return [model_asset_key(table) for table in PUBLISHED_TABLES]
+
+
 @dg.asset(
     key="published_snapshot",
     group_name="publish",
-    deps=[_model_asset_key(table) for table in PUBLISHED_TABLES],
+    deps=[*published_model_keys(), DELIVERY_KEY],
     pool=WRITER_POOL,
     kinds={"duckdb"},
     description="A read-only copy of the marts the dashboards serve from, switched to atomically.",
