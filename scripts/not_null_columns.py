@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
 YAML_FOLDERS = ("models", "seeds")
@@ -117,7 +118,10 @@ def plan(resource: Any, lines: list[str]) -> tuple[list[str], Edit]:
 def process(path: Path, write: bool) -> list[str]:
     text = path.read_text(encoding="utf-8")
     lines = text.splitlines()
-    document = YAML().load(text)
+    try:
+        document = YAML().load(text)
+    except YAMLError as error:
+        raise SystemExit(f"{path}: not valid YAML, nothing changed:\n{error}") from error
     changes: list[str] = []
     edits: list[Edit] = []
     for resource in _resources(document):

@@ -47,7 +47,13 @@ if rows.empty:
     st.stop()
 
 table = alerts_view.alert_table(rows)
-st.dataframe(table, hide_index=True, width="stretch", key="alerts_table")
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    key="alerts_table",
+    column_config=drilldown.score_column_config(),
+)
 st.download_button(
     t("alerts.download"),
     data=csv_bytes(table),

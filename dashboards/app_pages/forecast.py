@@ -1,4 +1,6 @@
-"""Forecast vs target page: won, weighted pipeline, target, gap and coverage per segment."""
+"""Forecast vs target page: won, weighted pipeline (configured, empirical and model
+probabilities), target, gap and coverage per segment, then the accuracy history of the three
+forecast methods."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 from data import queries
-from ui import common, drilldown, filters, i18n
+from ui import common, drilldown, filters, forecast_view, i18n
 from ui.i18n import t
 
 DIMENSIONS = ("team", *queries.SEGMENT_DIMENSIONS)  # team first: targets are set per team
@@ -17,19 +19,22 @@ BARS = (
     "won_amount",
     "weighted_configured_amount",
     "weighted_empirical_amount",
+    "weighted_model_amount",
     "target_amount",
     "gap_configured_amount",
 )
-AMOUNTS = (*BARS, "gap_empirical_amount", "open_pipeline_amount")
+AMOUNTS = (*BARS, "gap_empirical_amount", "gap_model_amount", "open_pipeline_amount")
 COLUMNS = (
     "period",
     "segment_value",
     "won_count",
     *BARS,
     "gap_empirical_amount",
+    "gap_model_amount",
     "open_pipeline_amount",
     "attainment_rate",
     "projected_configured_attainment_rate",
+    "projected_model_attainment_rate",
     "pipeline_coverage_ratio",
 )
 
@@ -115,6 +120,7 @@ st.dataframe(
         header("projected_configured_attainment_rate"): st.column_config.NumberColumn(
             format="percent"
         ),
+        header("projected_model_attainment_rate"): st.column_config.NumberColumn(format="percent"),
         header("pipeline_coverage_ratio"): st.column_config.NumberColumn(
             format="%.2f×", help=t("kpi.coverage.help")
         ),
@@ -123,6 +129,7 @@ st.dataframe(
 if money:
     st.caption(t("currency_note", currency=money))
 st.caption(t("forecast.chart.help"))
+st.caption(forecast_view.model_note(rows, queries.model_status(snapshot=snapshot)))
 
 choices = {
     f"{p} · {v}": (s, v)
@@ -147,4 +154,8 @@ drilldown.show(
     ),
     "forecast_members",
     title=f"{i18n.code_label('measure', measure)} · {picked}",
+)
+
+forecast_view.accuracy_section(
+    chosen.grain, dimension, list(rows["segment_value"]), snapshot, money
 )

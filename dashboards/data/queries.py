@@ -386,6 +386,12 @@ FORECAST_COLUMNS: Final[tuple[str, ...]] = (
     "gap_configured_amount",
     "gap_empirical_amount",
     "pipeline_coverage_ratio",
+    "model_scored_count",
+    "weighted_model_amount",
+    "projected_model_amount",
+    "projected_model_attainment_rate",
+    "gap_model_amount",
+    "model_version",
 )
 
 
@@ -407,7 +413,8 @@ def forecast_options(*, snapshot: Snapshot | None = None) -> pd.DataFrame:
 def _forecast_vs_target(source: Source, grain: str, dimension: str) -> pd.DataFrame:
     return _read(
         source,
-        f"SELECT {', '.join(FORECAST_COLUMNS)} FROM mart_forecast_vs_target"
+        f"SELECT {_select_list(source, 'mart_forecast_vs_target', FORECAST_COLUMNS)}"
+        " FROM mart_forecast_vs_target"
         " WHERE period_grain = ? AND segment_dimension = ?"
         " ORDER BY period_start DESC, segment_value",
         [grain, dimension],
@@ -419,7 +426,9 @@ def forecast_vs_target(
 ) -> pd.DataFrame:
     """Every period of ``grain`` for one segment dimension, latest period first.
 
-    Columns: ``FORECAST_COLUMNS`` as in the mart (rates are fractions, null without a target).
+    Columns: ``FORECAST_COLUMNS`` as in the mart (rates are fractions, null without a target;
+    the model method's columns are null when the model declined or did not score every open
+    opportunity of the row, and in a snapshot published before the model method existed).
     """
     return _forecast_vs_target(_source(snapshot), grain, dimension)
 
@@ -481,13 +490,16 @@ ALERT_COLUMNS: Final[tuple[str, ...]] = (
 def _alerts(source: Source) -> pd.DataFrame:
     return _read(
         source,
-        f"SELECT {', '.join(ALERT_COLUMNS)} FROM mart_bottleneck_alerts"
-        " ORDER BY severity_rank DESC, priority_score DESC NULLS LAST, alert_type, alert_rank",
+        f"SELECT {', '.join(f'a.{c}' for c in ALERT_COLUMNS)}{_score_columns(source)}"
+        f" FROM mart_bottleneck_alerts AS a{_score_join(source, 'a')}"
+        " ORDER BY a.severity_rank DESC, a.priority_score DESC NULLS LAST, a.alert_type,"
+        " a.alert_rank",
     )
 
 
 def alerts(*, snapshot: Snapshot | None = None) -> pd.DataFrame:
-    """Every alert of the as-of date, most severe first (``ALERT_COLUMNS``)."""
+    """Every alert of the as-of date, most severe first (``ALERT_COLUMNS``), with the
+    win-probability score of the opportunity it names (``SCORE_COLUMNS``, null without one)."""
     return _alerts(_source(snapshot))
 
 
@@ -496,15 +508,17 @@ def _alert_opportunities(source: Source, alert_id: str) -> pd.DataFrame:
     return _read(
         source,
         f"SELECT a.opportunity_id AS alert_member, a.member_role, {_OPPORTUNITY_COLUMNS}"
+        f"{_score_columns(source)}"
         " FROM fct_alert_opportunities AS a LEFT JOIN dim_opportunities AS o"
-        f" ON o.opportunity_id = a.opportunity_id{_STAGE_NAMES}"
+        f" ON o.opportunity_id = a.opportunity_id{_STAGE_NAMES}{_score_join(source, 'a')}"
         " WHERE a.alert_id = ? ORDER BY a.member_role, a.opportunity_id",
         [alert_id],
     )
 
 
 def alert_opportunities(alert_id: str, *, snapshot: Snapshot | None = None) -> pd.DataFrame:
-    """The opportunities behind one alert, with their ``dim_opportunities`` attributes."""
+    """The opportunities behind one alert, with their ``dim_opportunities`` attributes and
+    win-probability scores."""
     return _alert_opportunities(_source(snapshot), alert_id)
 
 
@@ -785,7 +799,8 @@ def _period_opportunities(
     segment, segment_params = _segment_filter("o", dimension, value)
     return _read(
         source,
-        f"SELECT {_OPPORTUNITY_COLUMNS} FROM dim_opportunities AS o{_STAGE_NAMES}"
+        f"SELECT {_OPPORTUNITY_COLUMNS}{_score_columns(source)}"
+        f" FROM dim_opportunities AS o{_STAGE_NAMES}{_score_join(source)}"
         f" WHERE {PERIOD_MEASURES[measure]}{segment}"
         " ORDER BY o.amount DESC NULLS LAST, o.opportunity_id",
         [grain, period_start, *segment_params],
@@ -801,7 +816,8 @@ def period_opportunities(
     *,
     snapshot: Snapshot | None = None,
 ) -> pd.DataFrame:
-    """The opportunities behind a period number (``PERIOD_MEASURES``), largest amount first."""
+    """The opportunities behind a period number (``PERIOD_MEASURES``), largest amount first,
+    with their win-probability scores (``SCORE_COLUMNS``)."""
     return _period_opportunities(
         _source(snapshot), measure, grain, _as_date(period_start), dimension, value
     )
@@ -822,8 +838,9 @@ def _stage_entrants(
     return _read(
         source,
         f"SELECT {_OPPORTUNITY_COLUMNS}, v.entered_at, v.exited_at, v.days_in_stage"
+        f"{_score_columns(source)}"
         " FROM fct_stage_visits AS v JOIN dim_opportunities AS o"
-        f" ON o.opportunity_id = v.opportunity_id{_STAGE_NAMES}"
+        f" ON o.opportunity_id = v.opportunity_id{_STAGE_NAMES}{_score_join(source)}"
         " WHERE v.visit_number = 1 AND v.sales_process = ? AND v.stage_code = ?"
         f" AND date_trunc(?, v.entered_at) = ?{segment}"
         " ORDER BY v.entered_at, o.opportunity_id",
@@ -844,7 +861,7 @@ def stage_entrants(
     """Opportunities whose first visit of ``stage_code`` began in the period (fct_stage_visits).
 
     The funnel's entered count also includes those that skipped past the stage; they have no
-    visit of it and are not listed here.
+    visit of it and are not listed here. With their win-probability scores (``SCORE_COLUMNS``).
     """
     return _stage_entrants(
         _source(snapshot),
@@ -855,3 +872,110 @@ def stage_entrants(
         process,
         stage_code,
     )
+
+
+# -------------------------------------------------------------------- win-probability scores
+
+SCORES_TABLE: Final[str] = "fct_opportunity_scores"
+# The score columns every opportunity list carries (fct_opportunity_scores): P(won) as a
+# fraction, the top factors in both languages, the model version. Null for an opportunity
+# without a score: closed by the as-of date, or the model declined.
+SCORE_COLUMNS: Final[tuple[str, ...]] = (
+    "win_probability",
+    "top_factors_zh",
+    "top_factors_en",
+    "model_version",
+)
+_SCORE_TYPES: Final[dict[str, str]] = {
+    "win_probability": "DOUBLE",
+    "top_factors_zh": "VARCHAR",
+    "top_factors_en": "VARCHAR",
+    "model_version": "VARCHAR",
+}
+
+
+@_cached
+def _table_columns(source: Source, table: str) -> frozenset[str]:
+    found = _read(
+        source,
+        "SELECT column_name FROM information_schema.columns"
+        " WHERE table_schema = 'main' AND table_name = ?",
+        [table],
+    )
+    return frozenset(str(name) for name in found["column_name"])
+
+
+def _select_list(source: Source, table: str, columns: Sequence[str]) -> str:
+    """``columns`` for a SELECT on ``table``, a NULL for each one a snapshot published before
+    the column existed lacks (only known column names ever reach the SQL text)."""
+    present = _table_columns(source, table)
+    return ", ".join(c if c in present else f"NULL AS {c}" for c in columns)
+
+
+def _score_columns(source: Source) -> str:
+    """``, sc.win_probability, ...``; typed NULLs when the snapshot predates the scores."""
+    if SCORES_TABLE in _present_tables(source):
+        return "".join(f", sc.{c}" for c in SCORE_COLUMNS)
+    return "".join(f", CAST(NULL AS {_SCORE_TYPES[c]}) AS {c}" for c in SCORE_COLUMNS)
+
+
+def _score_join(source: Source, alias: str = "o") -> str:
+    """The left join of each listed opportunity (``<alias>.opportunity_id``) to its score."""
+    if SCORES_TABLE not in _present_tables(source):
+        return ""
+    return f" LEFT JOIN {SCORES_TABLE} AS sc ON sc.opportunity_id = {alias}.opportunity_id"
+
+
+ACCURACY_COLUMNS: Final[tuple[str, ...]] = (
+    "forecast_method",
+    "period_start",
+    "period_end",
+    "forecast_snapshot_date",
+    "forecast_amount",
+    "actual_won_amount",
+    "error_rate",
+    "mape_rate",
+    "bias_rate",
+    "evaluated_period_count",
+    "model_version",
+)
+FORECAST_METHODS: Final[tuple[str, ...]] = ("configured", "empirical", "model")
+
+
+@_cached
+def _forecast_accuracy(source: Source, grain: str, dimension: str, value: str) -> pd.DataFrame:
+    if "mart_forecast_accuracy" not in _present_tables(source):
+        return pd.DataFrame(columns=list(ACCURACY_COLUMNS))
+    columns = _select_list(source, "mart_forecast_accuracy", ACCURACY_COLUMNS)
+    return _read(
+        source,
+        f"SELECT {columns} FROM mart_forecast_accuracy"
+        " WHERE period_grain = ? AND segment_dimension = ? AND segment_value = ?"
+        " ORDER BY period_start DESC, forecast_method",
+        [grain, dimension, value],
+    )
+
+
+def forecast_accuracy(
+    grain: str, dimension: str, value: str, *, snapshot: Snapshot | None = None
+) -> pd.DataFrame:
+    """Forecast accuracy history of one segment (``mart_forecast_accuracy``): one row per
+    completed period × method (configured, empirical, model), latest period first.
+
+    Columns: ``ACCURACY_COLUMNS``. A period whose start the model did not score has no model
+    row; a model row may have a null forecast (an opportunity then open had no score).
+    """
+    return _forecast_accuracy(_source(snapshot), grain, dimension, value)
+
+
+@_cached
+def _model_status(source: Source) -> pd.DataFrame:
+    if "_model_status" not in _present_tables(source):
+        return pd.DataFrame(columns=["status", "model_version", "trained_on", "reason"])
+    return _read(source, "SELECT status, model_version, trained_on, reason FROM _model_status")
+
+
+def model_status(*, snapshot: Snapshot | None = None) -> pd.DataFrame:
+    """The win-probability model's status of the refresh (``_model_status``: scored or
+    declined, and why); empty when the snapshot has none or the user's scope hides it."""
+    return _model_status(_source(snapshot))

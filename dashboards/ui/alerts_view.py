@@ -6,7 +6,7 @@ from typing import Final
 
 import pandas as pd
 
-from ui import i18n
+from ui import drilldown, i18n
 
 ALERT_TYPES: Final[tuple[str, ...]] = (
     "weak_transition",
@@ -64,6 +64,9 @@ _COLUMNS: Final[tuple[str, ...]] = (
     "to_stage",
     "opportunity_id",
     "owner_id",
+    "win_probability",
+    "top_factors",
+    "model_version",
     "escalation_level",
     "days_over_sla",
     "measured_value",
@@ -75,17 +78,22 @@ _COLUMNS: Final[tuple[str, ...]] = (
 
 
 def alert_table(rows: pd.DataFrame) -> pd.DataFrame:
-    """Display / export table; columns that are empty for every row are left out."""
+    """Display / export table; columns that are empty for every row are left out. An alert
+    that names an opportunity shows its win probability, top factors and model version."""
     severity = i18n.formatter("severity")
-    table = rows.assign(
+    table = drilldown.with_scores(rows).assign(
         severity=[severity(s) for s in rows["severity"]],
         segment=segment_keys(rows),
         period_start=[None if pd.isna(p) else pd.Timestamp(p).date() for p in rows["period_start"]],
         detail=[detail(r) for _, r in rows.iterrows()],
     )[list(_COLUMNS)]
-    keep = [c for c in _COLUMNS if c in ("alert_rank", "severity") or table[c].notna().any()]
+    keep = [c for c in _COLUMNS if c in ("alert_rank", "severity") or _has_value(table[c])]
     names = {c: i18n.t("col.segment" if c == "segment" else f"col.{c}") for c in keep}
     return table[keep].rename(columns=names).reset_index(drop=True)
+
+
+def _has_value(column: pd.Series) -> bool:
+    return bool((column.notna() & (column.astype(str) != "")).any())
 
 
 def detail(row: pd.Series) -> object:

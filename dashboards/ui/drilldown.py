@@ -1,4 +1,10 @@
-"""The shared opportunity list: the deals behind a number, on every page."""
+"""The shared opportunity list: the deals behind a number, on every page.
+
+Every list shows each open opportunity's win probability (the model's P(won) as of the as-of
+date), its top factors in the page's language and the model version, from
+``fct_opportunity_scores``; an opportunity without a score (closed, or the model declined)
+has empty cells there, never 0.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +29,9 @@ COLUMNS: Final[tuple[str, ...]] = (
     "amount",
     "currency",
     "expected_close_date",
+    "win_probability",
+    "top_factors",
+    "model_version",
     "entered_at",
     "days_in_stage",
 )
@@ -42,8 +51,46 @@ def table(opportunities: pd.DataFrame) -> pd.DataFrame:
             stamps = pd.to_datetime(shown[column])
             fmt = "%Y-%m-%d" if column == "expected_close_date" else "%Y-%m-%d %H:%M"
             shown[column] = stamps.dt.strftime(fmt).where(stamps.notna(), None)
+    shown = with_scores(shown)
     keep = [c for c in COLUMNS if c in shown.columns]
     return shown[keep].rename(columns={c: t(f"col.{c}") for c in keep}).reset_index(drop=True)
+
+
+def top_factors(rows: pd.DataFrame) -> list[str]:
+    """Each row's top factors in the current language (the other language when missing), or
+    an empty string when the row has no score."""
+    first, second = (
+        ("top_factors_zh", "top_factors_en")
+        if i18n.language() == "zh"
+        else ("top_factors_en", "top_factors_zh")
+    )
+    texts = []
+    for a, b in zip(rows[first], rows[second], strict=True):
+        text = a if isinstance(a, str) and a else b if isinstance(b, str) and b else ""
+        texts.append(text)
+    return texts
+
+
+def with_scores(rows: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` with ``top_factors`` in the current language; the probability stays a number
+    (null, shown as an empty cell, without a score) and a missing text is an empty string."""
+    if "win_probability" not in rows.columns:
+        return rows
+    return rows.assign(
+        win_probability=pd.to_numeric(rows["win_probability"], errors="coerce"),
+        top_factors=top_factors(rows),
+        model_version=rows["model_version"].astype(object).where(rows["model_version"].notna(), ""),
+    )
+
+
+def score_column_config() -> dict[str, object]:
+    """Column formats of the score columns: P(won) as a percentage, with a help text."""
+    return {
+        t("col.win_probability"): st.column_config.NumberColumn(
+            format="percent", help=t("score.help")
+        ),
+        t("col.top_factors"): st.column_config.TextColumn(help=t("score.factors.help")),
+    }
 
 
 def show(
@@ -61,7 +108,10 @@ def show(
         hide_index=True,
         width="stretch",
         key=key,
-        column_config={t("col.amount"): st.column_config.NumberColumn(format="localized")},
+        column_config={
+            t("col.amount"): st.column_config.NumberColumn(format="localized"),
+            **score_column_config(),
+        },
     )
     st.download_button(
         t("alerts.download"),

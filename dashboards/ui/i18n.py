@@ -394,12 +394,13 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
     "forecast.breakdown": ("分组维度", "Breakdown"),
     "forecast.chart": ("已签单、加权预测与目标", "Won, weighted forecast and target"),
     "forecast.chart.help": (
-        "已签单按签约日期；在途商机截至数据日、按预计成交日期归入周期。加权 = Σ 金额 × 阶段赢率"
-        "（配置赢率，或该细分的历史赢率）。目标按团队设定（“全部”行为其合计）；其他细分没有目标。"
-        "金额按导出原值相加。",
+        "已签单按签约日期；在途商机截至数据日、按预计成交日期归入周期。加权 = Σ 金额 × 赢率"
+        "（配置的阶段赢率、该细分的历史阶段赢率，或赢单概率模型对每个商机的评分）。目标按团队设定"
+        "（“全部”行为其合计）；其他细分没有目标。金额按导出原值相加。",
         "Won so far by closed date; open pipeline as of the as-of date by expected close date. "
-        "Weighted = Σ amount × stage probability (configured, or the segment's historical win "
-        "rate). Targets exist per team (the 'all' row sums them); other segments have none. "
+        "Weighted = Σ amount × win probability (the configured stage probability, the "
+        "segment's historical stage win rate, or the win-probability model's score of each "
+        "deal). Targets exist per team (the 'all' row sums them); other segments have none. "
         "Amounts are summed as exported.",
     ),
     "col.period": ("周期", "Period"),
@@ -493,6 +494,68 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
     "status.lost": ("输单", "lost"),
     "status.invalid": ("无效", "invalid"),
     "status.paused": ("暂停", "paused"),
+    # ------------------------------------------------- win-probability scores and model method
+    "col.win_probability": ("赢单概率", "Win probability"),
+    "col.top_factors": ("主要因素", "Top factors"),
+    "col.model_version": ("模型版本", "Model version"),
+    "score.help": (
+        "赢单概率模型按截至数据日的情况估计的赢单概率；已结束的商机或模型拒绝评分时为空。",
+        "The win-probability model's P(won) as of the as-of date; empty for a closed deal or "
+        "when the model declined.",
+    ),
+    "score.factors.help": (
+        "对该商机赢单概率影响最大的因素，与典型商机相比的百分点变化。",
+        "The factors that move this deal's win probability most, in percentage points against "
+        "a typical deal.",
+    ),
+    "col.weighted_model_amount": ("加权预测（模型赢率）", "Weighted (model)"),
+    "col.gap_model_amount": ("缺口（模型赢率）", "Gap (model)"),
+    "col.projected_model_attainment_rate": ("预计达成率（模型）", "Projected attainment (model)"),
+    "forecast.model.version": (
+        "模型赢率来自赢单概率模型 {version} 对每个在途商机的评分。",
+        "Model probabilities: each open deal's score by the win-probability model {version}.",
+    ),
+    "forecast.model.partial": (
+        "模型 {version} 未对部分行的全部在途商机评分：这些行的模型列为空。",
+        "The model {version} did not score every open deal of some rows: their model columns "
+        "are empty.",
+    ),
+    "forecast.model.declined": (
+        "赢单概率模型拒绝评分（{reason}），模型列为空。",
+        "The win-probability model declined ({reason}); the model columns are empty.",
+    ),
+    "forecast.model.none": (
+        "本快照没有赢单概率模型的评分，模型列为空。",
+        "This snapshot has no win-probability scores; the model columns are empty.",
+    ),
+    "forecast.accuracy": ("预测准确度历史", "Forecast accuracy history"),
+    "forecast.accuracy.help": (
+        "每个已结束周期：期初（前一天日终）冻结的加权预测与本期实际签单额的对比。模型方法只用"
+        "当时的评分（当时训练的模型），没有当时评分的周期不显示模型行。",
+        "Each completed period: the weighted forecast frozen at its start (end of the day "
+        "before) against what was won in it. The model method uses only the scores made then "
+        "(by the model of that time); periods without such scores have no model row.",
+    ),
+    "forecast.accuracy.segment": ("准确度：细分", "Accuracy of segment"),
+    "forecast.accuracy.none": (
+        "该细分暂无已结束周期的预测准确度。",
+        "No completed period has a forecast accuracy for this segment yet.",
+    ),
+    "forecast.accuracy.no_model": (
+        "没有模型行：这些周期开始时模型尚未评分（拒绝评分，或早于回补的月数）。",
+        "No model rows: the model had not scored these periods' starts (it declined, or they "
+        "are older than the backfilled months).",
+    ),
+    "forecast_method.configured": ("配置赢率", "Configured probabilities"),
+    "forecast_method.empirical": ("历史赢率", "Empirical win rates"),
+    "forecast_method.model": ("模型赢率", "Model probabilities"),
+    "col.forecast_method": ("预测方法", "Method"),
+    "col.mape_rate": ("平均绝对误差 (MAPE)", "MAPE"),
+    "col.bias_rate": ("平均偏差", "Bias"),
+    "col.evaluated_period_count": ("评估期数", "Periods evaluated"),
+    "col.forecast_amount": ("期初预测", "Forecast at period start"),
+    "col.actual_won_amount": ("实际签单额", "Actual won"),
+    "col.error_rate": ("偏差率", "Error"),
 }
 
 

@@ -32,6 +32,15 @@ transition; the funnel is each entered count plus the last advanced count):
 - stage skips (moved, skipped → share): month 2025-06 · all · standard 80, 12 → 15%; May 100, 25
   → 25%; June 华东 20, 2 → 10%; Q2 all 180, 37 → 20.6%; June renewal 30, 0 → 0%; no row for the
   hostile segment
+- win-probability scores (fct_opportunity_scores, model wp-20250630-abcd1234) of the open
+  opportunities: OPP1 0.42, OPP3 0.65, OPP4 0.18, OPP6 0.30 (top factors in both languages in
+  ``SCORES``); the closed OPP2, OPP5, OPP7 have none
+- model-weighted forecast (mart_forecast_vs_target, ``MODEL_FORECASTS``): June all 3,800,000
+  (projected 9,800,000 → 81.7% of 12,000,000), May all 2,600,000, June east-1 2,200,000; June
+  west-1 null (7 of its 8 open deals scored)
+- forecast accuracy (mart_forecast_accuracy, month · all, won May 5,000,000 / June 6,000,000):
+  configured 4,000,000 / 7,500,000 (MAPE 22.5%), empirical 4,500,000 / 6,600,000 (10%), model
+  4,750,000 / 6,300,000 (5%, bias 0); team east-1 has configured and empirical rows only
 """
 
 from __future__ import annotations
@@ -535,6 +544,67 @@ STAGE_VISITS = [
 ]  # fmt: skip
 
 
+MODEL_VERSION = "wp-20250630-abcd1234"
+# opportunity, owner, team, P(won), top factors (en, zh): the open opportunities only
+SCORES = [
+    ("OPP1", "R1", "east-1", 0.42, "3 visits in the last 30 days: +9 pts; Stage Proposal: +4 pts",
+     "近 30 天拜访 3 次：+9 个百分点；阶段 方案/报价：+4 个百分点"),
+    ("OPP3", "R2", "west-1", 0.65, "Stage Negotiation: +21 pts", "阶段 商务谈判：+21 个百分点"),
+    ("OPP4", "R1", "east-1", 0.18, "45 days in stage: −12 pts; No activity for 40 days: −6 pts",
+     "在当前阶段 45 天：−12 个百分点；40 天无跟进：−6 个百分点"),
+    ("OPP6", "R3", "east-1", 0.30, "Industry power: +3 pts", "行业 power：+3 个百分点"),
+]  # fmt: skip
+# the model method of mart_forecast_vs_target: opportunities scored, model-weighted (None when
+# some open opportunity of the row has no score)
+MODEL_FORECASTS: dict[tuple[str, dt.date, str, str], tuple[int, int | None]] = {
+    ("month", JUNE, "all", "all"): (20, 3_800_000),
+    ("month", MAY, "all", "all"): (15, 2_600_000),
+    ("month", JUNE, "team", "east-1"): (12, 2_200_000),
+    ("month", JUNE, "team", "west-1"): (7, None),
+    ("month", MAY, "team", "east-1"): (10, 1_900_000),
+    ("month", JUNE, "region", "华东"): (10, 1_800_000),
+    ("quarter", Q2, "all", "all"): (40, 7_500_000),
+}
+# forecast accuracy: (method, segment dimension, value) -> forecast frozen at the start of May
+# and June 2025, against what was won (ACCURACY_WON)
+ACCURACY: dict[tuple[str, str, str], tuple[int, int]] = {
+    ("configured", "all", "all"): (4_000_000, 7_500_000),
+    ("empirical", "all", "all"): (4_500_000, 6_600_000),
+    ("model", "all", "all"): (4_750_000, 6_300_000),
+    ("configured", "team", "east-1"): (3_000_000, 4_000_000),
+    ("empirical", "team", "east-1"): (2_700_000, 5_000_000),
+}
+ACCURACY_WON: dict[tuple[str, str], tuple[int, int]] = {
+    ("all", "all"): (5_000_000, 6_000_000),
+    ("team", "east-1"): (3_000_000, 4_000_000),
+}
+
+
+def _model_forecast(key: tuple[str, dt.date, str, str], won: int, target: int | None) -> list:
+    """model_scored_count, weighted, projected, projected attainment, gap, model version."""
+    scored, weighted = MODEL_FORECASTS.get(key, (0, None))
+    projected = None if weighted is None else won + weighted
+    attainment = None if projected is None or not target else projected / target
+    gap = None if projected is None or target is None else target - projected
+    return [scored, weighted, projected, attainment, gap, MODEL_VERSION]
+
+
+def _accuracy_rows(as_of: dt.date) -> list[list[object]]:
+    rows: list[list[object]] = []
+    for (method, dim, value), forecasts in ACCURACY.items():
+        won = ACCURACY_WON[(dim, value)]
+        errors = [(f - w) / w for f, w in zip(forecasts, won, strict=True)]
+        mape = sum(abs(e) for e in errors) / len(errors)
+        bias = sum(errors) / len(errors)
+        for start, forecast, actual, error in zip((MAY, JUNE), forecasts, won, errors,
+                                                  strict=True):  # fmt: skip
+            model = [MODEL_VERSION, dt.date(2025, 3, 31)] if method == "model" else [None, None]
+            rows.append([as_of, method, "month", start, dim, value, forecast, actual, error,
+                         mape, bias, len(errors), *model, _period_end("month", start),
+                         start - dt.timedelta(days=1)])  # fmt: skip
+    return rows
+
+
 def _period_end(grain: str, start: dt.date) -> dt.date:
     months = {"month": 1, "quarter": 3, "year": 12}[grain]
     index = start.year * 12 + start.month - 1 + months
@@ -596,7 +666,10 @@ CREATE TABLE mart_forecast_vs_target (as_of_date DATE, period_grain VARCHAR, per
     projected_configured_amount DECIMAL(18, 2), projected_empirical_amount DECIMAL(18, 2),
     projected_configured_attainment_rate DOUBLE, projected_empirical_attainment_rate DOUBLE,
     gap_configured_amount DECIMAL(18, 2), gap_empirical_amount DECIMAL(18, 2),
-    pipeline_coverage_ratio DOUBLE, refresh_id VARCHAR);
+    pipeline_coverage_ratio DOUBLE, model_scored_count BIGINT,
+    weighted_model_amount DECIMAL(18, 2), projected_model_amount DECIMAL(18, 2),
+    projected_model_attainment_rate DOUBLE, gap_model_amount DECIMAL(18, 2),
+    model_version VARCHAR, refresh_id VARCHAR);
 CREATE TABLE mart_pipeline_waterfall (as_of_date DATE, period_grain VARCHAR,
     period_start DATE, segment_dimension VARCHAR, segment_value VARCHAR,
     created_amount DECIMAL(18, 2), refresh_id VARCHAR);
@@ -618,6 +691,16 @@ CREATE TABLE fct_stage_transitions (opportunity_id VARCHAR, from_stage VARCHAR,
 CREATE TABLE fct_stage_visits (opportunity_id VARCHAR, sales_process VARCHAR,
     stage_code VARCHAR, visit_number INTEGER, entered_at TIMESTAMP, exited_at TIMESTAMP,
     days_in_stage DOUBLE, region VARCHAR, customer_type VARCHAR, refresh_id VARCHAR);
+CREATE TABLE fct_opportunity_scores (opportunity_id VARCHAR, owner_id VARCHAR, team VARCHAR,
+    win_probability DOUBLE, top_factors_en VARCHAR, top_factors_zh VARCHAR,
+    model_version VARCHAR, trained_on DATE, refresh_id VARCHAR);
+CREATE TABLE mart_forecast_accuracy (as_of_date DATE, forecast_method VARCHAR,
+    period_grain VARCHAR, period_start DATE, segment_dimension VARCHAR, segment_value VARCHAR,
+    forecast_amount DECIMAL(18, 2), actual_won_amount DECIMAL(18, 2), error_rate DOUBLE,
+    mape_rate DOUBLE, bias_rate DOUBLE, evaluated_period_count BIGINT, model_version VARCHAR,
+    model_trained_on DATE, period_end DATE, forecast_snapshot_date DATE, refresh_id VARCHAR);
+CREATE TABLE _model_status (as_of_date DATE, status VARCHAR, model_version VARCHAR,
+    trained_on DATE, reason VARCHAR, refresh_id VARCHAR);
 """
 
 
@@ -721,7 +804,18 @@ def build_snapshot(path: Path, refresh_id: str, extra_sql: Sequence[str] = ()) -
         _insert(con, "dim_opportunities", opportunities, refresh_id)
         _insert(con, "fct_stage_visits", STAGE_VISITS, refresh_id)
         forecast_rows = [
-            [as_of, *key, won_n, won, open_n, pipe, wc, we, *_forecast(won, pipe, wc, we, target)]
+            [
+                as_of,
+                *key,
+                won_n,
+                won,
+                open_n,
+                pipe,
+                wc,
+                we,
+                *_forecast(won, pipe, wc, we, target),
+                *_model_forecast(key, won, target),
+            ]  # fmt: skip
             for key, (won_n, won, open_n, pipe, wc, we, target) in FORECASTS.items()
         ]
         _insert(con, "mart_forecast_vs_target", forecast_rows, refresh_id)
@@ -735,6 +829,11 @@ def build_snapshot(path: Path, refresh_id: str, extra_sql: Sequence[str] = ()) -
         _insert(con, "mart_bottleneck_alerts", [[as_of, *a] for a in ALERTS], refresh_id)
         members = [[as_of, a, t, o, r] for a, t, o, r in ALERT_MEMBERS]
         _insert(con, "fct_alert_opportunities", members, refresh_id)
+        scores = [[*row, MODEL_VERSION, dt.date(2025, 6, 30)] for row in SCORES]
+        _insert(con, "fct_opportunity_scores", scores, refresh_id)
+        _insert(con, "mart_forecast_accuracy", _accuracy_rows(as_of), refresh_id)
+        status = [as_of, "scored", MODEL_VERSION, as_of, "4 open opportunities scored"]
+        _insert(con, "_model_status", [status], refresh_id)
         for sql in extra_sql:
             con.execute(sql)
     finally:

@@ -75,6 +75,8 @@ def every_query(
         "stage_entrants": lambda: queries.stage_entrants(
             grain, period, dimension, value, process, stage
         ),
+        "forecast_accuracy": lambda: queries.forecast_accuracy(grain, dimension, value),
+        "model_status": queries.model_status,
     }
     return {name: _frame(call()) for name, call in calls.items()}
 

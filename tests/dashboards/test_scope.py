@@ -29,8 +29,15 @@ SEGMENT_QUERIES = (
     "win_rates",
     "new_pipeline",
     "conversion_trend",
+    "forecast_accuracy",
 )
-AUDIT_QUERIES = ("load_log", "quarantine_reasons", "check_results", "alert_deliveries")
+AUDIT_QUERIES = (
+    "load_log",
+    "quarantine_reasons",
+    "check_results",
+    "alert_deliveries",
+    "model_status",
+)
 
 
 @pytest.fixture

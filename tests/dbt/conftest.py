@@ -8,6 +8,13 @@ the contract's `file_glob` and its load time is the date in its name
 (`opportunities_2025-07-01.csv` was loaded 2025-07-01 06:00:00), so several files of a
 family are several loaded versions.
 
+`build_scoring_schema` adds what the Dagster scoring asset writes between the two dbt builds
+(`scoring.opportunity_scores`, `scoring.model_status`, through the asset's own writer) from
+`fixtures/scoring/opportunity_scores.csv`: hand-made win-probability scores of the open
+opportunities as of 2025-06-30 (model wp-20250630-fixture1) and backfilled ones of the 05-31
+month end (model wp-20250331-fixture0, trained on data up to 03-31), so that `dbt build` of the
+whole project exercises the model forecast method.
+
 `run_dbt` runs the project's dbt CLI in a subprocess (the database file is then closed when
 it returns) with FUNNEL_WAREHOUSE pointing at a temporary directory and target/logs kept out
 of the project folder.
@@ -15,6 +22,7 @@ of the project folder.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -31,6 +39,7 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 RAW_FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures" / "raw"
+SCORES_FIXTURE = Path(__file__).resolve().parent / "fixtures" / "scoring" / "opportunity_scores.csv"
 FIXTURE_AS_OF_DATE = "2025-06-30"
 
 if str(REPO_ROOT) not in sys.path:
@@ -101,6 +110,24 @@ def build_raw_schema(db_path: Path, fixtures_dir: Path = RAW_FIXTURES_DIR) -> di
     finally:
         con.close()
     return counts
+
+
+def build_scoring_schema(db_path: Path, scores_csv: Path = SCORES_FIXTURE) -> int:
+    """Write `scoring.opportunity_scores` and `scoring.model_status` into `db_path` from
+    `scores_csv` with the scoring asset's writer; return the number of score rows."""
+    from orchestration.scoring.score import ModelStatus, write_scores
+
+    as_of = dt.date.fromisoformat(FIXTURE_AS_OF_DATE)
+    con = duckdb.connect(str(db_path))
+    try:
+        scores = con.execute("select * from read_csv(?, header = true)", [str(scores_csv)]).df()
+        current = scores[~scores["is_backfilled"]]
+        version = str(current["model_version"].iloc[0])
+        status = ModelStatus("scored", version, as_of, "fixture scores", 200, 60, 140)
+        write_scores(con, scores, status, as_of)
+    finally:
+        con.close()
+    return len(scores)
 
 
 @dataclass
@@ -186,6 +213,7 @@ def raw_warehouse():
     def make(directory: Path) -> BuiltWarehouse:
         db_path = directory / "build.duckdb"
         build_raw_schema(db_path)
+        build_scoring_schema(db_path)
         return BuiltWarehouse(directory, db_path, None)
 
     return make
@@ -197,5 +225,6 @@ def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
     warehouse_dir = tmp_path_factory.mktemp("warehouse")
     db_path = warehouse_dir / "build.duckdb"
     build_raw_schema(db_path)
+    build_scoring_schema(db_path)
     build = run_dbt(["build", *as_of_vars(FIXTURE_AS_OF_DATE)], warehouse_dir)
     return BuiltWarehouse(warehouse_dir, db_path, build)

@@ -49,6 +49,40 @@ def test_every_open_opportunity_is_scored_with_the_model_version(pipeline: Pipel
     assert model_rows > 0
 
 
+def test_the_forecast_marts_carry_the_model_method(pipeline: Pipeline, first_run):
+    ((version,),) = build_query(pipeline, "select model_version from scoring.model_status")
+    # every open deal of the as-of pipeline was scored, so no row's model forecast is null;
+    # the model-weighted 'all' pipeline is the scores' amount-weighted sum
+    ((rows, nulls, versions, weighted),) = build_query(
+        pipeline,
+        "select count(*), count(*) filter (where weighted_model_amount is null), "
+        "count(distinct model_version), sum(weighted_model_amount) filter (where "
+        "segment_dimension = 'all' and period_grain = 'quarter') "
+        "from marts.mart_forecast_vs_target",
+    )
+    ((scored_weighted,),) = build_query(
+        pipeline,
+        "select sum(s.amount * s.win_probability) from scoring.opportunity_scores as s "
+        "inner join marts.fct_pipeline_snapshots as p on p.opportunity_id = s.opportunity_id "
+        "and p.snapshot_date = s.snapshot_date "
+        f"where s.snapshot_date = date '{AS_OF}' and p.expected_close_date is not null",
+    )
+    assert rows > 0 and nulls == 0 and versions == 1
+    assert float(weighted) == pytest.approx(scored_weighted, rel=1e-6)
+    assert build_query(
+        pipeline, "select distinct model_version from marts.mart_forecast_vs_target"
+    ) == [(version,)]
+    # accuracy: model rows only from point-in-time models that had not seen the period
+    ((model_rows, leaks, periods),) = build_query(
+        pipeline,
+        "select count(*), count(*) filter (where model_trained_on >= period_start), "
+        "count(distinct period_start) from marts.mart_forecast_accuracy "
+        "where forecast_method = 'model' and segment_dimension = 'all' "
+        "and period_grain = 'month'",
+    )
+    assert model_rows > 0 and leaks == 0 and periods <= 12  # backfill_months
+
+
 def test_model_beats_the_configured_probabilities_on_held_out_quarters(pipeline, first_run):
     with duckdb.connect(str(pipeline.warehouse / "build.duckdb"), read_only=True) as con:
         frame = history_frame(con, AS_OF)

@@ -7,7 +7,6 @@ every test below: see the harness's docstring for the steps. The large-size figu
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,15 +15,8 @@ import pytest
 from bench.reliability import Figures, run_scenario
 from tests.conftest import ensure_dbt_manifest
 
-pytestmark = [
-    pytest.mark.slow,
-    # About 6-8 minutes on 2 idle cores (two full refreshes and four killed ones): beyond
-    # `make test`'s 15-minute budget today, so it runs on request: `make reliability`.
-    pytest.mark.skipif(
-        os.environ.get("FUNNEL_TEST_HARNESS") != "1",
-        reason="set FUNNEL_TEST_HARNESS=1 (or run `make reliability`) to run the harness",
-    ),
-]
+# the CI size: about 4 minutes on 2 cores (two full refreshes, four killed ones, a partial one)
+pytestmark = pytest.mark.slow
 
 OPPORTUNITIES = 400
 USERS = 6

@@ -2,15 +2,18 @@
 -- forecast frozen at the start of the period (the snapshot at the end of the day before it,
 -- opportunities expected to close in the period) against the amount won in the period, its
 -- signed and absolute error, and the MAPE and bias over all completed periods of the series.
+-- Three methods: configured and empirical stage probabilities, and the win-probability model's
+-- scores as they were made on that snapshot date (only for periods whose start the model
+-- scored: no later score stands in for a missing one).
 
 {%- set period_grains = ['month', 'quarter'] %}
-{%- set forecast_methods = ['configured', 'empirical'] %}
+{%- set forecast_methods = ['configured', 'empirical', 'model'] %}
 
 with
 
 forecasts as (
 
-    select * from {{ ref('int_pipeline_snapshot_forecasts') }}
+    select * from {{ ref('int_forecast_scored') }}
 
 ),
 
@@ -36,7 +39,10 @@ snapshot_dates as (
 
     select
         snapshot_date,
-        max(case when is_reconstructed then 1 else 0 end) as is_reconstructed
+        max(case when is_reconstructed then 1 else 0 end) as is_reconstructed,
+        -- the model that scored the snapshot date (null: it made no score of that date)
+        max(model_version) as model_version,
+        max(model_trained_on) as model_trained_on
     from forecasts
     group by snapshot_date
 
@@ -70,7 +76,9 @@ periods as (
         candidate_periods.period_start,
         candidate_periods.period_end,
         snapshot_dates.snapshot_date as forecast_snapshot_date,
-        snapshot_dates.is_reconstructed = 1 as is_reconstructed_snapshot
+        snapshot_dates.is_reconstructed = 1 as is_reconstructed_snapshot,
+        snapshot_dates.model_version,
+        snapshot_dates.model_trained_on
     from candidate_periods
     inner join snapshot_dates
         on {{ dbt.cast(dbt.dateadd('day', -1, 'candidate_periods.period_start'), type_date()) }}
@@ -87,7 +95,9 @@ frozen as (
         forecasts.segment_dimension,
         forecasts.segment_value,
         sum(forecasts.amount * forecasts.configured_probability) as configured_forecast,
-        sum(forecasts.amount * forecasts.empirical_probability) as empirical_forecast
+        sum(forecasts.amount * forecasts.empirical_probability) as empirical_forecast,
+        sum(forecasts.amount * forecasts.model_probability) as model_forecast,
+        count(*) - count(forecasts.model_probability) as model_unscored_count
     from periods
     inner join forecasts
         on periods.forecast_snapshot_date = forecasts.snapshot_date
@@ -164,6 +174,13 @@ joined as (
         row_keys.segment_value,
         coalesce(frozen.configured_forecast, 0) as configured_forecast,
         coalesce(frozen.empirical_forecast, 0) as empirical_forecast,
+        -- only when the model scored every frozen opportunity of the row: never a partial sum
+        case
+            when coalesce(frozen.model_unscored_count, 0) = 0
+                then coalesce(frozen.model_forecast, 0)
+        end as model_forecast,
+        periods.model_version as frozen_model_version,
+        periods.model_trained_on as frozen_model_trained_on,
         {{ dbt.cast('coalesce(actuals.actual_won_amount, 0)', type_amount()) }}
             as actual_won_amount
     from row_keys
@@ -186,6 +203,11 @@ joined as (
 by_method as (
 
     {% for forecast_method in forecast_methods %}
+    {%- set is_model = forecast_method == 'model' %}
+    {%- set version_sql = 'frozen_model_version' if is_model
+        else 'cast(null as ' ~ dbt.type_string() ~ ')' %}
+    {%- set trained_on_sql = 'frozen_model_trained_on' if is_model
+        else 'cast(null as ' ~ type_date() ~ ')' %}
     select
         '{{ forecast_method }}' as forecast_method,
         period_grain,
@@ -196,8 +218,13 @@ by_method as (
         segment_dimension,
         segment_value,
         {{ dbt.cast(forecast_method ~ '_forecast', type_amount()) }} as forecast_amount,
-        actual_won_amount
+        actual_won_amount,
+        {{ version_sql }} as model_version,
+        {{ trained_on_sql }} as model_trained_on
     from joined
+    -- a period whose start the model did not score (it declined then, or the snapshot is
+    -- older than backfill_months) has no model row
+    where {{ 'frozen_model_version is not null' if is_model else 'true' }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
@@ -245,7 +272,9 @@ final as (
         ) as bias_rate,
         count(error_rate) over (
             partition by forecast_method, period_grain, segment_dimension, segment_value
-        ) as evaluated_period_count
+        ) as evaluated_period_count,
+        model_version,
+        model_trained_on
     from errors
 
 )

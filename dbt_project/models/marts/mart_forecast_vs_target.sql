@@ -1,6 +1,7 @@
 -- One row per period grain × period × segment (team, all, customer_type, tier, region,
 -- product_category, opportunity_type): won so far, the open pipeline expected to close in
--- the period weighted two ways (configured and empirical stage probabilities), the target
+-- the period weighted three ways (configured and empirical stage probabilities, and the
+-- win-probability model's scores, null when the model did not score them all), the target
 -- sales ops set for that team, region or segment (seed sales_targets; the company's is the
 -- sum of the team targets unless set), attainment, projection, gap and pipeline coverage,
 -- as of the as-of date.
@@ -11,7 +12,7 @@ with
 
 pipeline as (
 
-    select * from {{ ref('int_pipeline_snapshot_forecasts') }}
+    select * from {{ ref('int_forecast_scored') }}
 
 ),
 
@@ -43,6 +44,15 @@ open_pipeline as (
 
 ),
 
+as_of_model as (
+
+    -- the model that scored the as-of date; none (one row of nulls) when it declined
+    select max(model_version) as model_version
+    from pipeline
+    where snapshot_date = {{ as_of_date() }}
+
+),
+
 pipeline_periods as (
 
     {% for period_grain in period_grains %}
@@ -69,6 +79,8 @@ pipeline_aggregated as (
         -- probabilities are fractions 0-1: amount × probability, never / 100
         sum(amount * configured_probability) as weighted_configured_amount,
         sum(amount * empirical_probability) as weighted_empirical_amount,
+        count(model_probability) as model_scored_count,
+        sum(amount * model_probability) as weighted_model_amount,
         max(
             case empirical_basis
                 when 'own_segment' then 1
@@ -217,6 +229,19 @@ joined as (
         {{ dbt.cast(
             'coalesce(pipeline_aggregated.weighted_empirical_amount, 0)', type_amount()
         ) }} as weighted_empirical_amount,
+        coalesce(pipeline_aggregated.model_scored_count, 0) as model_scored_count,
+        -- the model's weighted pipeline only when the model scored every open opportunity
+        -- of the row (0 when there is none); never a partial sum
+        case
+            when
+                as_of_model.model_version is not null
+                and coalesce(pipeline_aggregated.model_scored_count, 0)
+                = coalesce(pipeline_aggregated.open_count, 0)
+                then {{ dbt.cast(
+                    'coalesce(pipeline_aggregated.weighted_model_amount, 0)', type_amount()
+                ) }}
+        end as weighted_model_amount,
+        as_of_model.model_version,
         case pipeline_aggregated.empirical_basis_rank
             when 1 then 'own_segment'
             when 2 then 'all_segments'
@@ -230,6 +255,7 @@ joined as (
         end as target_value,
         {{ dbt.cast('targets_long.target_amount', type_amount()) }} as target_amount
     from row_keys
+    cross join as_of_model
     left join pipeline_aggregated
         on row_keys.period_grain = pipeline_aggregated.period_grain
         and row_keys.period_start = pipeline_aggregated.period_start
@@ -253,7 +279,8 @@ projected as (
     select
         joined.*,
         won_amount + weighted_configured_amount as projected_configured_amount,
-        won_amount + weighted_empirical_amount as projected_empirical_amount
+        won_amount + weighted_empirical_amount as projected_empirical_amount,
+        won_amount + weighted_model_amount as projected_model_amount
     from joined
 
 ),
@@ -273,6 +300,9 @@ final as (
         weighted_configured_amount,
         weighted_empirical_amount,
         empirical_basis,
+        model_scored_count,
+        weighted_model_amount,
+        model_version,
         target_dimension,
         target_value,
         target_amount,
@@ -282,6 +312,7 @@ final as (
         end as attainment_rate,
         projected_configured_amount,
         projected_empirical_amount,
+        projected_model_amount,
         case
             when target_amount > 0
                 then cast(projected_configured_amount as {{ type_double() }}) / target_amount
@@ -290,8 +321,13 @@ final as (
             when target_amount > 0
                 then cast(projected_empirical_amount as {{ type_double() }}) / target_amount
         end as projected_empirical_attainment_rate,
+        case
+            when target_amount > 0
+                then cast(projected_model_amount as {{ type_double() }}) / target_amount
+        end as projected_model_attainment_rate,
         target_amount - projected_configured_amount as gap_configured_amount,
         target_amount - projected_empirical_amount as gap_empirical_amount,
+        target_amount - projected_model_amount as gap_model_amount,
         case
             when target_amount - won_amount > 0
                 then cast(open_pipeline_amount as {{ type_double() }})
