@@ -493,6 +493,14 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
     "status.lost": ("输单", "lost"),
     "status.invalid": ("无效", "invalid"),
     "status.paused": ("暂停", "paused"),
+    "kpi.lead_conversion": ("线索转化率", "Lead conversion"),
+    "kpi.lead_conversion.help": (
+        "本期新建线索中已转为商机的比例（按线索创建日期，mart_win_rates）：{converted} / {leads}。"
+        "新近的线索仍在跟进，比例会上升；仅按全部与团队细分。",
+        "Of the leads created in the period, the share converted to an opportunity (by the "
+        "lead's creation date, mart_win_rates): {converted} of {leads}. Recent leads are still "
+        "being worked, so the rate rises; by all and team segments only.",
+    ),
 }
 
 
