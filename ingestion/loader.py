@@ -269,7 +269,7 @@ def _label_sql(column_sql: str, labels: dict[str, str]) -> str:
 
 
 def _stage(
-    con: duckdb.DuckDBPyConnection, family: Family, header: list[str], stages: StageCatalog | None
+    con: duckdb.DuckDBPyConnection, family: Family, stages: StageCatalog | None
 ) -> str | None:
     """Load the stage catalog into ``_stages`` and give each staged row its ``_process`` (its
     own sales process, or its parent opportunity's; when blank, the one the process rules
@@ -345,7 +345,7 @@ def _load_in_transaction(
     parent_table = None
     if family.parent is not None:
         parent_table = raw_table(FAMILIES_BY_NAME[family.parent[1]])
-    stage_table = None if missing else _stage(con, family, header, stages)
+    stage_table = None if missing else _stage(con, family, stages)
     # Timestamps are local business time; the load time is UTC: a day of slack covers both.
     not_after = f"{loaded_at + FUTURE_SLACK:%Y-%m-%d %H:%M:%S}"
     checks = family_checks(family, parent_table, stage_table, not_after)
