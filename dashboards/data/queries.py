@@ -888,6 +888,8 @@ def leads_exported(*, snapshot: Snapshot | None = None) -> bool:
 
 @_cached
 def _lead_conversion(source: Source, grain: str, dimension: str, value: str) -> pd.DataFrame:
+    if not _has_lead_rows(source):
+        return pd.DataFrame(columns=list(LEAD_COLUMNS))
     return _read(
         source,
         f"SELECT {', '.join(LEAD_COLUMNS)} FROM mart_win_rates"
@@ -902,6 +904,6 @@ def lead_conversion(
     grain: str, dimension: str, value: str, *, snapshot: Snapshot | None = None
 ) -> pd.DataFrame:
     """Lead -> opportunity conversion of the leads created per period (the lead rows of
-    ``mart_win_rates``, segments 'all' and 'team' only), latest first; only call when
-    ``leads_exported``. Columns: ``LEAD_COLUMNS``."""
+    ``mart_win_rates``, segments 'all' and 'team' only), latest first; empty when no leads
+    were exported (``leads_exported``). Columns: ``LEAD_COLUMNS``."""
     return _lead_conversion(_source(snapshot), grain, dimension, value)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from data import queries
+from data import identity, queries, scope
 
 from .apptest import open_page
 from .conftest import JUNE, REFRESH_ID
@@ -56,3 +56,12 @@ def test_the_tile_shows_the_periods_rate_and_its_change(warehouse) -> None:
     assert shown["Lead conversion"] == ("30.0%", "+5.0 pp")
     assert shown["Win rate · Standard"] == ("30.0%", "+10.0 pp")  # lead rows are not a process
     assert not [label for label in shown if label.endswith("· all")]
+
+
+def test_a_team_user_sees_only_the_lead_rows_of_the_team(warehouse, monkeypatch) -> None:
+    warehouse.publish("20250702T020000Z", LEAD_COLUMNS + LEAD_ROWS)
+    team = scope.Scope(user="east", teams=("east-1",))
+    monkeypatch.setattr(identity, "current_scope", lambda: team)
+    assert queries.leads_exported()
+    assert queries.lead_conversion("month", "all", "all").empty  # mixes every team's leads
+    assert list(queries.lead_conversion("month", "team", "east-1")["lead_count"]) == [4]
