@@ -9,12 +9,14 @@ depend on the `scoring` source, `dbt_scored_models` is the source's downstream m
 import json
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from ingestion.definitions import default_folder, validate_definitions
+from ingestion.paths import warehouse_dir
 from orchestration.defs.ingest import WRITER_POOL
 from orchestration.defs.resources import DBT_PROJECT_DIR, dbt_project
 from orchestration.lib.settings import as_of_date, timezone_name
@@ -43,13 +45,25 @@ def checked_definitions_env() -> dict[str, str]:
 
 SCORED_SELECTION = "source:scoring+"
 
+# dbt unit tests check the SQL's logic on hand-made rows: they belong to `make test` (tests/dbt
+# runs them on every change), not to the nightly data. Data tests run in every refresh.
+NIGHTLY_EXCLUDED_RESOURCE_TYPES = ["--exclude-resource-type", "unit_test"]
+
+
+def dbt_target_path() -> Path:
+    """One dbt target folder per warehouse, kept between invocations, so that dbt's partial
+    parsing (partial_parse.msgpack) carries over from `dbt_models` to `dbt_scored_models` and
+    between refreshes of the same as-of date, instead of a full parse in each fresh folder."""
+    return warehouse_dir().resolve() / "dbt_target"
+
 
 def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
     env = checked_definitions_env()
     variables = dbt_vars()
     context.log.info(f"dbt build with vars {variables}, definitions {env['FUNNEL_DEFINITIONS']}")
     os.environ.update(env)
-    yield from dbt.cli(["build", "--vars", json.dumps(variables)], context=context).stream()
+    args = ["build", *NIGHTLY_EXCLUDED_RESOURCE_TYPES, "--vars", json.dumps(variables)]
+    yield from dbt.cli(args, context=context, target_path=dbt_target_path()).stream()
 
 
 @dbt_assets(

@@ -103,12 +103,18 @@ def reorganised(tmp_path_factory: pytest.TempPathFactory, raw_warehouse):
     return handle, definitions
 
 
+LEAN_SELECTION = "+fct_stage_transitions +fct_stage_visits +dim_sales_reps +dim_date"
+LEAN_RESOURCE_TYPES = ["--resource-type", "model", "--resource-type", "seed"]
+
+
 def _build(dbt_cli, handle, definitions: Path, restate: bool, monkeypatch) -> None:
     # relative to dbt_project/: an absolute seed path would make dbt overwrite the CSVs
     monkeypatch.setenv("FUNNEL_DEFINITIONS", os.path.relpath(definitions, DBT_PROJECT_DIR))
     variables = f'{{"as_of_date": "2025-07-31", "restate_to_current_org": {str(restate).lower()}}}'
+    # only the models these tests read, and their parents; the full build with every data and
+    # unit test runs once, in tests/dbt/test_dbt_build.py
     result = dbt_cli(
-        ["build", "--exclude-resource-type", "unit_test", "--vars", variables],
+        ["build", "--select", LEAN_SELECTION, *LEAN_RESOURCE_TYPES, "--vars", variables],
         handle.warehouse_dir,
     )
     assert result.returncode == 0, result.output[-6000:]
