@@ -27,7 +27,9 @@ from typing import Any
 import duckdb
 
 DASHBOARDS = Path(__file__).resolve().parents[1] / "dashboards"
-TABLE_NAMES = re.compile(r"\b(?:FROM|JOIN)\s+([A-Za-z_][A-Za-z0-9_]*)", re.IGNORECASE)
+# the published tables a query names; a schema-qualified name (information_schema.columns, the
+# queries' look-ups of which columns a snapshot has) is DuckDB's catalog, not a published table
+TABLE_NAMES = re.compile(r"\b(?:FROM|JOIN)\s+([A-Za-z_][A-Za-z0-9_]*)\b(?!\.)", re.IGNORECASE)
 
 
 @dataclass

@@ -568,8 +568,16 @@ def damage_scenario(ws: Workspace, think: float) -> dict[str, Any]:
     return outcome
 
 
+# The file-size limit of the full-disk refresh, as a fraction of the build warehouse: a refresh
+# rewrites most of the marts, through DuckDB's write-ahead log first, so a quarter of the
+# warehouse's size is always crossed (half was not, once the nightly build stopped running the
+# unit tests). Whichever writer hits it first (DuckDB or Dagster's run storage), the refresh
+# must say DISK FULL and leave the serving snapshot alone.
+DISK_FULL_FRACTION = 4
+
+
 def disk_full_scenario(ws: Workspace) -> dict[str, Any]:
-    """A refresh whose dbt build cannot write past half the build warehouse's size.
+    """A refresh whose writes cannot go past a quarter of the build warehouse's size.
 
     The limit is per file, and Dagster's SQLite run index grows as large as the warehouse, so
     this run records itself in a fresh DAGSTER_HOME (as if Dagster's storage were on another
@@ -577,16 +585,19 @@ def disk_full_scenario(ws: Workspace) -> dict[str, Any]:
     reports that error the same way.
     """
     before = serving_state(ws.warehouse)
-    limit = (ws.warehouse / "build.duckdb").stat().st_size // 2
+    limit = (ws.warehouse / "build.duckdb").stat().st_size // DISK_FULL_FRACTION
     home = ws.root / "dagster_home_disk_full"
     home.mkdir(exist_ok=True)
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
-    say(f"refresh under a {limit:,}-byte file-size limit (the build warehouse is 2x that) ...")
+    say(
+        f"refresh under a {limit:,}-byte file-size limit "
+        f"(the build warehouse is {DISK_FULL_FRACTION}x that) ..."
+    )
     result = run_refresh(
         ws, "disk_full", file_size_limit=limit, FUNNEL_LOG_LEVEL="INFO", DAGSTER_HOME=str(home)
     )
     output = result.output()
-    clear = re.search(r"DISK FULL: .*", output)
+    clear = re.search(r"DISK FULL\b.*", output)
     outcome = {
         "limit_bytes": limit,
         "exit_code": result.returncode,

@@ -78,6 +78,7 @@ def test_a_full_disk_during_a_build_is_a_clear_error_and_serving_is_untouched(ru
     figures, _ = run
     disk = figures.disk_full
     assert disk["exit_code"] == 1
-    assert disk["message"] and disk["message"].startswith("DISK FULL: ")
+    # DuckDB ("DISK FULL: ...") or Dagster's run storage ("DISK FULL (or failing): ...")
+    assert disk["message"] and disk["message"].startswith("DISK FULL")
     assert disk["serving_unchanged"] and disk["serving_intact"]
     assert figures.passed
