@@ -86,9 +86,9 @@ browser:
 test: lint manifest $(DAGSTER_HOME)/dagster.yaml browser
 	$(PY) -m pytest -q -m "slow or not slow" --durations=25
 
-# The reliability harness at CI size (kills, load, corruption, full disk): about 6-8 minutes.
+# Only the reliability harness at CI size (kills, load, corruption, full disk; part of make test).
 reliability: manifest $(DAGSTER_HOME)/dagster.yaml
-	FUNNEL_TEST_HARNESS=1 $(PY) -m pytest -q -m slow tests/reliability/test_reliability_harness.py
+	$(PY) -m pytest -q -m slow tests/reliability/test_reliability_harness.py
 
 test-fast: manifest
 	$(PY) -m pytest -q

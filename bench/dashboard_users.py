@@ -69,9 +69,9 @@ def _instrument(queries: Any, state: dict[str, Render]) -> None:
             setattr(queries, name, getattr(value, "__wrapped__"))  # noqa: B009
     real_read = queries._read
 
-    def read_and_probe(db_path: str, sql: str, params: Sequence[object] = ()) -> Any:
-        frame = real_read(db_path, sql, params)
-        con = duckdb.connect(db_path, read_only=True)
+    def read_and_probe(source: Any, sql: str, params: Sequence[object] = ()) -> Any:
+        frame = real_read(source, sql, params)  # source: queries.Source (file path + scope)
+        con = duckdb.connect(source.path, read_only=True)
         try:
             ids = {
                 str(row[0])

@@ -96,8 +96,9 @@ OPPORTUNITIES = Family(
         Column(
             "sales_process",
             "text",
-            True,
-            "Sales process code; its stages are sales-ops config",
+            False,
+            "Sales process code; its stages are sales-ops config. Blank or absent: the "
+            "process the rules of sales_process_rules.csv choose",
             "standard",
         ),
         Column("product_category", "text", False, "Product category (产品类别)", "software"),

@@ -5,6 +5,7 @@ A test fails when the committed document and the contract disagree.
 
 from __future__ import annotations
 
+import csv
 import sys
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from ingestion.contract import FAMILIES, LINEAGE_COLUMNS, Column
 from ingestion.paths import REPO_ROOT
 
 DOC_PATH = REPO_ROOT / "docs" / "export-contract.md"
+SEEDS_DIR = REPO_ROOT / "dbt_project" / "seeds"
 
 HEADER = """# Export contract
 
@@ -36,7 +38,8 @@ accepted), local time in the business time zone (`FUNNEL_TIMEZONE`, default Asia
 **Bad rows.** A row that breaks the contract goes to `raw.quarantine` with a reason code and a
 message naming the file, row and column; the rest of the file loads. Besides the types: a stage
 its sales process does not define (`unknown_stage`, `unknown_sales_process`, read from
-`sales_process_stages.csv` at load time), a timestamp more than a day after the load
+`sales_process_stages.csv` at load time; for an opportunity without a `sales_process`, the
+process `sales_process_rules.csv` chooses, as below), a timestamp more than a day after the load
 (`future_timestamp`), a text value a spreadsheet would run as a formula (`formula_cell`), a
 value over 100,000 characters (`value_too_long`). A file that lacks a required
 column is quarantined whole. Row numbers count data rows (row 1 is the first row after the
@@ -44,17 +47,58 @@ header); rows that cannot be parsed at all are reported with their physical line
 For every file, rows loaded + rows quarantined = rows read (checked on every run).
 """
 
-SALES_OPS = """
+SALES_OPS_INTRO = """
 ## Sales-ops configuration (dbt seeds in `dbt_project/seeds/`)
+
+Plain CSV files sales ops maintain, validated before every load and build (errors name the
+file, line and field; `dbt_project/seeds/_*.yml` documents every column). The columns below are
+read from the files themselves.
 
 | file | one row per | columns |
 |---|---|---|
-| `sales_process_stages.csv` | sales process × stage | sales_process, stage_code, stage_order, stage_name_zh, stage_name_en, win_probability (fraction 0–1), sla_days, is_won_stage |
-| `stage_benchmarks.csv` | sales process × stage transition | sales_process, from_stage, to_stage, benchmark_rate (fraction), benchmark_source |
-| `sales_targets.csv` | period × team | period_grain, period_start, team, target_amount |
+"""
+
+SALES_OPS_OUTRO = """
+`sales_targets.csv`: `target_dimension` is `all`, `team`, `region` or a segment dimension
+(`customer_type`, `tier`, `product_category`, `opportunity_type`) and `target_value` the team,
+region or segment value as the marts spell it (`all` for the company target); `target_amount` is
+in CNY for that period (`period_grain` month, quarter or year; `period_start` its first day).
+
+`sales_process_rules.csv` chooses the sales process of an opportunity exported without one
+(`sales_process` blank or absent): the matching rule with the lowest `priority` wins, matching
+on `org_unit` (the owner's team, region or branch), `customer_type` (the account's),
+`product_category` and `opportunity_type`, `*` matching anything; the all-`*` rule is the
+required default. An exported `sales_process` always wins over the rules.
 
 Edit them and the next refresh uses them; no code change is needed.
 """
+
+# seed file -> what one row is, in the order the table lists them
+SEEDS: dict[str, str] = {
+    "sales_process_stages.csv": "sales process × stage (win_probability a fraction 0–1)",
+    "sales_process_rules.csv": "rule choosing the process of an opportunity exported without one",
+    "stage_benchmarks.csv": "sales process × stage transition (benchmark_rate a fraction)",
+    "stage_benchmarks_by_customer_type.csv": "sales process × stage transition × customer type",
+    "stage_sla_thresholds.csv": "sales process × stage × customer importance (KA / SMB)",
+    "sales_targets.csv": "period × target dimension × value",
+    "segment_rules.csv": "customer tier (its importance, KA or SMB)",
+    "fiscal_calendar.csv": "(one row) fiscal-year start month, week start, time zone",
+    "alert_settings.csv": "alert setting (name, value)",
+}
+
+
+def _seed_columns(name: str) -> str:
+    with (SEEDS_DIR / name).open(encoding="utf-8-sig", newline="") as handle:
+        return ", ".join(next(csv.reader(handle)))
+
+
+def sales_ops_section() -> str:
+    rows = [
+        f"| `{name}` | {row} | {_seed_columns(name)} |\n"
+        for name, row in SEEDS.items()
+        if (SEEDS_DIR / name).is_file()
+    ]
+    return SALES_OPS_INTRO + "".join(rows) + SALES_OPS_OUTRO
 
 
 def _type(column: Column) -> str:
@@ -81,7 +125,7 @@ def render() -> str:
                 f"| `{c.name}` | {_type(c)} | {'yes' if c.required else 'no'} | "
                 f"{c.meaning} | `{c.example}` |\n"
             )
-    parts.append(SALES_OPS)
+    parts.append(sales_ops_section())
     parts.append(
         "\nEvery raw table also carries the lineage columns "
         + ", ".join(f"`{c}`" for c in LINEAGE_COLUMNS)

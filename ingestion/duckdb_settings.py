@@ -9,14 +9,15 @@ same defaults, so the loader and dbt run under one budget:
 - ``FUNNEL_DUCKDB_THREADS`` (default ``2``, the cores of the machine the project is sized for):
   DuckDB's worker threads.
 
-Call :func:`apply_duckdb_settings` right after ``duckdb.connect(...)`` on a connection that
-writes the build warehouse.
+Every pipeline connection opens through :func:`connect` (``duckdb.connect`` plus these
+settings): ingestion, the checks, scoring, delivery and the publish.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 
 import duckdb
 
@@ -50,3 +51,8 @@ def apply_duckdb_settings(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConn
     for name, value in duckdb_settings().items():
         con.execute(f"set {name} = '{value}'")  # validated above: digits, units, '%'
     return con
+
+
+def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """``duckdb.connect(path, read_only)`` under the configured memory limit and threads."""
+    return apply_duckdb_settings(duckdb.connect(str(path), read_only=read_only))

@@ -27,7 +27,12 @@ from pathlib import Path
 import duckdb
 
 from ingestion.contract import FAMILIES_BY_NAME, Family
-from ingestion.stages import StageCatalog, stage_check_column
+from ingestion.stages import (
+    StageCatalog,
+    create_rules_table,
+    process_choice_sql,
+    stage_check_column,
+)
 from ingestion.validation import family_checks, quote_ident, quote_literal
 
 RAW_SCHEMA = "raw"
@@ -264,10 +269,11 @@ def _label_sql(column_sql: str, labels: dict[str, str]) -> str:
 
 
 def _stage(
-    con: duckdb.DuckDBPyConnection, family: Family, header: list[str], stages: StageCatalog | None
+    con: duckdb.DuckDBPyConnection, family: Family, stages: StageCatalog | None
 ) -> str | None:
     """Load the stage catalog into ``_stages`` and give each staged row its ``_process`` (its
-    own sales process, or its parent opportunity's); the table name, or None: no stage check."""
+    own sales process, or its parent opportunity's; when blank, the one the process rules
+    choose, whose priority goes to ``_process_rule``); the table name, or None: no check."""
     rule = stage_check_column(family.name)
     if stages is None or rule is None:
         return None
@@ -275,22 +281,30 @@ def _stage(
     pairs = [(process, code) for process, codes in stages.items() for code in codes]
     if pairs:
         con.executemany("insert into _stages values (?, ?)", pairs)
+    create_rules_table(con, stages.rules)
     if rule.process_from_parent is None:
-        process = 'trim("sales_process")' if "sales_process" in header else "null"
-        con.execute("alter table _staged add column _process varchar default null")
-        con.execute(f"update _staged set _process = {process}")
+        con.execute(
+            "create or replace temp table _staged as select s.*, c.sales_process as _process, "
+            "c.rule_priority as _process_rule from _staged as s left join "
+            f"({process_choice_sql('_staged', 'rowid')}) as c on c._k = s.rowid "
+            "order by s._row_number"
+        )
         return "_stages"
     key_column, parent = rule.process_from_parent
     parent_table = raw_table(FAMILIES_BY_NAME[parent])
     key = quote_ident(key_column)
-    con.execute(
-        "create or replace temp table _parent_process as "
-        f"select {key} as k, arg_max(trim(sales_process), "
-        "(_loaded_at, _source_file, _row_number)) as sales_process "
-        f"from {parent_table} group by 1"
+    latest = (
+        f"(select * from (select *, row_number() over (partition by {key} "
+        "order by _loaded_at desc, _source_file desc, _row_number desc) as version_rank "
+        f"from {parent_table}) where version_rank = 1)"
     )
     con.execute(
-        "create or replace temp table _staged as select s.*, p.sales_process as _process "
+        "create or replace temp table _parent_process as select _k as k, sales_process, "
+        f"rule_priority from ({process_choice_sql(latest, key)})"
+    )
+    con.execute(
+        "create or replace temp table _staged as select s.*, p.sales_process as _process, "
+        "p.rule_priority as _process_rule "
         f"from _staged as s left join _parent_process as p on p.k = s.{key} "
         "order by s._row_number"
     )
@@ -331,7 +345,7 @@ def _load_in_transaction(
     parent_table = None
     if family.parent is not None:
         parent_table = raw_table(FAMILIES_BY_NAME[family.parent[1]])
-    stage_table = None if missing else _stage(con, family, header, stages)
+    stage_table = None if missing else _stage(con, family, stages)
     # Timestamps are local business time; the load time is UTC: a day of slack covers both.
     not_after = f"{loaded_at + FUTURE_SLACK:%Y-%m-%d %H:%M:%S}"
     checks = family_checks(family, parent_table, stage_table, not_after)

@@ -164,7 +164,8 @@ def stage_checks(family: Family, stage_table: str) -> list[str]:
             "unknown_stage",
             rule.column,
             "'stage ' || trim(" + col + ") || ' is not a stage of sales process ' || _process || "
-            "' (sales_process_stages.csv)'",
+            "coalesce(', which sales_process_rules.csv (priority ' || _process_rule || ') chose "
+            "for a blank sales_process', '') || ' (sales_process_stages.csv)'",
         )
     )
     return checks

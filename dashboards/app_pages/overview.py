@@ -103,6 +103,23 @@ else:
         column_tile("attainment", "attainment_rate", kpi.rate, kpi.rate_delta)
         column_tile("projected", "projected_configured_attainment_rate", kpi.rate, kpi.rate_delta)
         column_tile("coverage", "pipeline_coverage_ratio", kpi.ratio, kpi.ratio_delta)
+        if queries.leads_exported(snapshot=snapshot):  # leads are an optional export
+            leads = by_period(
+                queries.lead_conversion(
+                    chosen.grain, chosen.dimension, chosen.value, snapshot=snapshot
+                )
+            ).set_index("period_start")
+            rate = value_of(leads, "lead_conversion_rate", period)
+            st.metric(
+                t("kpi.lead_conversion"),
+                kpi.rate(rate),
+                kpi.rate_delta(rate, value_of(leads, "lead_conversion_rate", previous)),
+                help=t(
+                    "kpi.lead_conversion.help",
+                    converted=kpi.count(value_of(leads, "converted_lead_count", period)),
+                    leads=kpi.count(value_of(leads, "lead_count", period)),
+                ),
+            )
         rates = by_period(
             queries.win_rates(chosen.grain, chosen.dimension, chosen.value, snapshot=snapshot)
         )
@@ -151,5 +168,11 @@ else:
     table.insert(
         1, t("alerts.type_col"), [i18n.code_label("alert_type", a) for a in top["alert_type"]]
     )
-    st.dataframe(table, hide_index=True, width="stretch", key="overview_alerts")
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        key="overview_alerts",
+        column_config=drilldown.score_column_config(),
+    )
     st.page_link("app_pages/alerts.py", label=t("overview.all_alerts"), icon=":material/warning:")

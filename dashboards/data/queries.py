@@ -956,6 +956,49 @@ def _forecast_accuracy(source: Source, grain: str, dimension: str, value: str) -
     )
 
 
+# ------------------------------------------------------------------ lead conversion (leads)
+
+LEAD_COLUMNS: Final[tuple[str, ...]] = (
+    "period_start",
+    "lead_count",
+    "converted_lead_count",
+    "lead_conversion_rate",
+    "median_lead_conversion_days",
+)
+
+
+@_cached
+def _has_lead_rows(source: Source) -> bool:
+    present = _read(
+        source,
+        "SELECT count(*) AS n FROM information_schema.columns WHERE table_schema = 'main'"
+        " AND table_name = 'mart_win_rates' AND column_name = 'lead_count'",
+    )
+    if not int(present["n"].iloc[0]):  # a snapshot published before the lead columns
+        return False
+    rows = _read(source, "SELECT count(*) AS n FROM mart_win_rates WHERE lead_count IS NOT NULL")
+    return bool(int(rows["n"].iloc[0]))
+
+
+def leads_exported(*, snapshot: Snapshot | None = None) -> bool:
+    """Whether the snapshot holds lead conversion rows (a leads export was loaded)."""
+    return _has_lead_rows(_source(snapshot))
+
+
+@_cached
+def _lead_conversion(source: Source, grain: str, dimension: str, value: str) -> pd.DataFrame:
+    if not _has_lead_rows(source):
+        return pd.DataFrame(columns=list(LEAD_COLUMNS))
+    return _read(
+        source,
+        f"SELECT {', '.join(LEAD_COLUMNS)} FROM mart_win_rates"
+        " WHERE period_grain = ? AND segment_dimension = ? AND segment_value = ?"
+        " AND sales_process = 'all' AND stage_code = 'all' AND lead_count IS NOT NULL"
+        " ORDER BY period_start DESC",
+        [grain, dimension, value],
+    )
+
+
 def forecast_accuracy(
     grain: str, dimension: str, value: str, *, snapshot: Snapshot | None = None
 ) -> pd.DataFrame:
@@ -979,3 +1022,12 @@ def model_status(*, snapshot: Snapshot | None = None) -> pd.DataFrame:
     """The win-probability model's status of the refresh (``_model_status``: scored or
     declined, and why); empty when the snapshot has none or the user's scope hides it."""
     return _model_status(_source(snapshot))
+
+
+def lead_conversion(
+    grain: str, dimension: str, value: str, *, snapshot: Snapshot | None = None
+) -> pd.DataFrame:
+    """Lead -> opportunity conversion of the leads created per period (the lead rows of
+    ``mart_win_rates``, segments 'all' and 'team' only), latest first; empty when no leads
+    were exported (``leads_exported``). Columns: ``LEAD_COLUMNS``."""
+    return _lead_conversion(_source(snapshot), grain, dimension, value)

@@ -556,6 +556,14 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
     "col.forecast_amount": ("期初预测", "Forecast at period start"),
     "col.actual_won_amount": ("实际签单额", "Actual won"),
     "col.error_rate": ("偏差率", "Error"),
+    "kpi.lead_conversion": ("线索转化率", "Lead conversion"),
+    "kpi.lead_conversion.help": (
+        "本期新建线索中已转为商机的比例（按线索创建日期，mart_win_rates）：{converted} / {leads}。"
+        "新近的线索仍在跟进，比例会上升；仅按全部与团队细分。",
+        "Of the leads created in the period, the share converted to an opportunity (by the "
+        "lead's creation date, mart_win_rates): {converted} of {leads}. Recent leads are still "
+        "being worked, so the rate rises; by all and team segments only.",
+    ),
 }
 
 

@@ -5,8 +5,8 @@ owner and manager their digest of new and escalated alerts, and records every ou
 data-health page shows failed deliveries the same morning)."""
 
 import dagster as dg
-import duckdb
 
+from ingestion import duckdb_settings
 from ingestion.paths import build_db_path, warehouse_dir
 from orchestration.defs.ingest import WRITER_POOL
 from orchestration.defs.publish import DELIVERY_KEY, published_model_keys
@@ -29,7 +29,7 @@ DRY_RUN_FOLDER = "digests"
 )
 def alert_deliveries(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     config = load_config()
-    with duckdb.connect(str(build_db_path())) as con:
+    with duckdb_settings.connect(build_db_path()) as con:
         summary = deliver(
             con,
             config,

@@ -4,8 +4,8 @@ dbt's `source()` so lineage joins up."""
 from datetime import UTC, datetime
 
 import dagster as dg
-import duckdb
 
+from ingestion import duckdb_settings
 from ingestion.contract import FAMILIES, FAMILIES_BY_NAME, Family
 from ingestion.intake import (
     adapt_inbox,
@@ -39,7 +39,7 @@ def adapted_exports(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     inbox, staging = inbox_dir(), staging_dir(warehouse_dir())
     results = adapt_inbox(inbox, staging)
     build_db_path().parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(build_db_path())) as con:
+    with duckdb_settings.connect(build_db_path()) as con:
         newly_rejected = log_adapter_errors(con, inbox, results, _now())
     for r in results:
         if r.status == "error":
@@ -97,7 +97,7 @@ def _ingest_asset(family: Family) -> dg.AssetsDefinition:
         sources = family_sources(inbox, staging_dir(warehouse_dir()), family)
         build_db_path().parent.mkdir(parents=True, exist_ok=True)
         loaded_at = _now()
-        with duckdb.connect(str(build_db_path())) as con:
+        with duckdb_settings.connect(build_db_path()) as con:
             ensure_schema(con)
             results = [load_file(con, family, s, loaded_at, stages) for s in sources]
             total = con.execute(f"select count(*) from raw.{family.name}").fetchone()
@@ -128,7 +128,7 @@ def _reconciliation_check(family: Family) -> dg.AssetChecksDefinition:
         description="loaded + quarantined = rows read, for every file version ever loaded.",
     )
     def rows_reconcile() -> dg.AssetCheckResult:
-        with duckdb.connect(str(build_db_path()), read_only=True) as con:
+        with duckdb_settings.connect(build_db_path(), read_only=True) as con:
             mismatches = reconcile(con, family)
         return dg.AssetCheckResult(
             passed=not mismatches,

@@ -16,9 +16,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import dagster as dg
-import duckdb
 from dagster_dbt import get_asset_key_for_model
 
+from ingestion import duckdb_settings
 from ingestion.contract import FAMILIES, OPPORTUNITIES, STAGE_HISTORY, Family
 from ingestion.definitions import default_folder
 from ingestion.paths import build_db_path
@@ -63,7 +63,7 @@ def suite_check(asset: dg.AssetKey, make: Callable[[], Suite]) -> dg.AssetChecks
     )
     def check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
         suite = make()
-        with duckdb.connect(str(build_db_path())) as con:
+        with duckdb_settings.connect(build_db_path()) as con:
             outcome, rows = run_suite(suite, con)
             failures = "; ".join(outcome.failures)
             observed = failures or f"all {outcome.evaluated} expectation(s) met on {rows} row(s)"

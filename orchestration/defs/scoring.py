@@ -7,9 +7,9 @@ read them. The `win_probability_retraining` schedule retrains at the start of ea
 """
 
 import dagster as dg
-import duckdb
 from dagster_dbt import get_asset_key_for_model, get_asset_key_for_source
 
+from ingestion import duckdb_settings
 from ingestion.contract import FAMILIES_BY_NAME
 from ingestion.paths import build_db_path, warehouse_dir
 from orchestration.defs.ingest import WRITER_POOL
@@ -51,7 +51,7 @@ def win_probability_model(
     context: dg.AssetExecutionContext, config: TrainingConfig
 ) -> dg.MaterializeResult:
     settings = load_settings()
-    with duckdb.connect(str(build_db_path()), read_only=True) as con:
+    with duckdb_settings.connect(build_db_path(), read_only=True) as con:
         result = train_if_due(
             con, warehouse_dir(), as_of_date(), settings, force=config.force, log=context.log.info
         )
@@ -79,7 +79,7 @@ def win_probability_model(
 )
 def opportunity_scores(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     settings = load_settings()
-    with duckdb.connect(str(build_db_path())) as con:
+    with duckdb_settings.connect(build_db_path()) as con:
         status = score_all(con, warehouse_dir(), as_of_date(), settings, log=context.log.info)
         rows = con.execute("select count(*) from scoring.opportunity_scores").fetchall()
     return dg.MaterializeResult(

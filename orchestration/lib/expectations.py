@@ -26,7 +26,13 @@ from great_expectations.data_context.types.base import ProgressBarsConfig
 
 from ingestion.contract import OPPORTUNITIES, STAGE_HISTORY, Family
 from ingestion.loader import RAW_SCHEMA
-from ingestion.stages import STAGES_FILE, StageCatalog
+from ingestion.stages import (
+    STAGES_FILE,
+    StageCatalog,
+    create_rules_table,
+    process_choice_sql,
+    read_process_rules,
+)
 from ingestion.validation import TIMESTAMP_FORMATS
 from orchestration.lib.settings import inbox_max_age_hours
 
@@ -207,10 +213,23 @@ def _stage_table(con: duckdb.DuckDBPyConnection, catalog: StageCatalog) -> None:
     con.execute("create or replace temp table _stage_orders (p varchar, s varchar, n integer)")
     if rows:
         con.executemany("insert into _stage_orders values (?, ?, ?)", rows)
+    create_rules_table(con, catalog.rules)
 
+
+# The process each current opportunity follows: its own, else the one the rules choose for a
+# blank sales_process, as the loader and dbt do (ingestion.stages; needs ``_process_rules``).
+_CURRENT_OPPORTUNITIES = f"({_current_version_sql(OPPORTUNITIES)})"
+PROCESSES_SQL = f"""
+    select o.*, c.sales_process as process
+    from {_CURRENT_OPPORTUNITIES} as o
+    inner join ({process_choice_sql(_CURRENT_OPPORTUNITIES, "opportunity_id")}) as c
+        on c._k = o.opportunity_id
+"""
 
 STAGE_ORDER_SQL = f"""
-with opportunities as ({_current_version_sql(OPPORTUNITIES)}),
+with opportunities as (
+    select * exclude (sales_process), process as sales_process from ({PROCESSES_SQL})
+),
 history as ({_current_version_sql(STAGE_HISTORY)}),
 ordered as (
     select h.opportunity_id, h.to_stage, o.sales_process, so.n as stage_order,
@@ -276,9 +295,10 @@ def late_stage_deals_have_amount(folder: Path) -> Suite:
 
     def frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         pairs = late_stages(folder, threshold)
+        create_rules_table(con, read_process_rules(folder))
         current = con.execute(
-            f"select opportunity_id, sales_process, current_stage, status, "
-            f"try_cast(amount as double) as amount from ({_current_version_sql(OPPORTUNITIES)})"
+            "select opportunity_id, process as sales_process, current_stage, status, "
+            f"try_cast(amount as double) as amount from ({PROCESSES_SQL})"
         ).df()
         late = pd.DataFrame(pairs, columns=["sales_process", "current_stage"])
         return current[current.status == "open"].merge(late, on=["sales_process", "current_stage"])

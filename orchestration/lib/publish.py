@@ -29,6 +29,7 @@ from pathlib import Path
 
 import duckdb
 
+from ingestion import duckdb_settings
 from ingestion.loader import content_hash
 
 # Tables copied from the build warehouse's `marts` schema into every snapshot.
@@ -119,7 +120,7 @@ def _write_snapshot(
     build_db: Path, target: Path, refresh_id: str, as_of: date, run_started_at: datetime
 ) -> dict[str, int]:
     counts: dict[str, int] = {}
-    con = duckdb.connect(str(target))
+    con = duckdb_settings.connect(target)
     try:
         con.execute("attach ? as build_db (read_only)", [str(build_db)])
         for table in PUBLISHED_TABLES:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import pytest
 
-from ingestion.duckdb_settings import apply_duckdb_settings, duckdb_settings
+from ingestion.duckdb_settings import apply_duckdb_settings, connect, duckdb_settings
 
 
 def test_defaults_when_unset(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -40,3 +42,17 @@ def test_a_bad_value_names_the_variable(
     monkeypatch.setenv(variable, value)
     with pytest.raises(ValueError, match=variable):
         duckdb_settings()
+
+
+def test_pipeline_connections_open_under_the_settings(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Ingestion, checks, scoring, delivery and the publish open the warehouse through
+    `connect`, so they run under the same budget as dbt."""
+    monkeypatch.setenv("FUNNEL_DUCKDB_MEMORY_LIMIT", "256MB")
+    monkeypatch.setenv("FUNNEL_DUCKDB_THREADS", "1")
+    with connect(tmp_path / "build.duckdb") as con:
+        settings = con.execute(
+            "select current_setting('memory_limit'), current_setting('threads')"
+        ).fetchone()
+    assert settings == ("244.1 MiB", 1)

@@ -77,6 +77,9 @@ def every_query(
         ),
         "forecast_accuracy": lambda: queries.forecast_accuracy(grain, dimension, value),
         "model_status": queries.model_status,
+        # a row only when lead rows are visible: a user without access sees none
+        "leads_exported": lambda: pd.DataFrame({"exported": [True] * queries.leads_exported()}),
+        "lead_conversion": lambda: queries.lead_conversion(grain, dimension, value),
     }
     return {name: _frame(call()) for name, call in calls.items()}
 

@@ -97,6 +97,26 @@ def test_planted_bottleneck_is_far_below_its_benchmark(pipeline, first_run):
     assert advanced / resolved < planted["benchmark_rate"] / 2
 
 
+def test_planted_bottleneck_is_the_top_stage_alert(pipeline, first_run):
+    """Issue 3's criterion: the weak-transition alert ranked first (alert_rank 1: severity, then
+    priority score, as the dashboards list them) is the generator's planted bottleneck."""
+    planted = pipeline.truth["planted_bottleneck"]
+    top = query(
+        serving_snapshot(pipeline.warehouse),
+        "select segment_dimension, segment_value, sales_process, stage_code, to_stage "
+        "from mart_bottleneck_alerts where alert_type = 'weak_transition' and alert_rank = 1",
+    )
+    assert top == [
+        (
+            "customer_type",
+            planted["segment"],
+            planted["process"],
+            planted["from_stage"],
+            planted["to_stage"],
+        )
+    ]
+
+
 def test_dwell_means_match_the_true_distributions(pipeline, first_run):
     """Mean days per stage over cohorts old enough that almost no visit is still open."""
     cutoff = AS_OF - timedelta(days=180)

@@ -112,14 +112,14 @@ def test_header_not_on_first_row_and_blank_trailing_rows(tmp_path: Path) -> None
 
 
 def test_missing_required_column_names_file_column_and_aliases(tmp_path: Path) -> None:
-    header = HEADER_ZH.replace(",销售流程", "")
-    row = ROW_ZH.replace(",standard", "")
+    header = HEADER_ZH.replace(",当前阶段", "")  # sales_process is optional: not this one
+    row = ROW_ZH.replace(",proposal", "")
     src = write_bytes(tmp_path / "in", "商机_缺列.csv", f"{header}\n{row}\n".encode())
     with pytest.raises(AdapterError) as caught:
         adapt_file(src, tmp_path)
     message = str(caught.value)
     assert "商机_缺列.csv" in message
-    assert "sales_process" in message and "销售流程" in message and "商机状态组" in message
+    assert "current_stage" in message and "当前阶段" in message and "销售阶段" in message
 
 
 def test_no_header_row_is_an_error(tmp_path: Path) -> None:
