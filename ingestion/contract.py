@@ -161,7 +161,9 @@ STAGE_HISTORY = Family(
     file_glob="stage_history*.csv",
     key=("opportunity_id", "to_stage", "changed_at"),
     description=(
-        "One row per stage change of an opportunity (阶段变更记录), including its first stage."
+        "One row per stage change of an opportunity (阶段变更记录), including its first stage. "
+        "Optional: for opportunities without any, the stage changes are inferred from "
+        "consecutive opportunities exports, to the day (docs/ingestion.md, snapshot-only CRMs)."
     ),
     columns=(
         Column("opportunity_id", "text", True, "The opportunity that changed stage", "OPP0000001"),

@@ -4,9 +4,7 @@
 -- version valid on the change's date); with var('restate_to_current_org') true, the current
 -- owner and the owner's current team and region instead.
 
-{%- set restate = (var('restate_to_current_org', false) | string | lower)
-    in ['true', '1', 'yes'] -%}
-{%- set restate_sql = 'true' if restate else 'false' %}
+{%- set restate_sql = var_flag_sql('restate_to_current_org', false) %}
 
 with
 
@@ -133,6 +131,9 @@ final as (
         direction,
         changed_at,
         changed_by,
+        change_source,
+        changed_at_basis,
+        previous_export_date,
         next_changed_at,
         is_latest_change,
         owner_id,

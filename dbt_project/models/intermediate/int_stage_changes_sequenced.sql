@@ -1,12 +1,19 @@
 -- One row per stage change up to the as-of date, in time order within its opportunity, with
 -- the stage orders of its sales process, the previous stage, the next change and the
--- direction of the move.
+-- direction of the move. The entry point of every stage change: the CRM's stage history,
+-- and for opportunities without any, the changes inferred from consecutive exports.
 
 with
 
-stage_changes as (
+history_changes as (
 
     select * from {{ ref('stg_crm__stage_changes') }}
+
+),
+
+inferred_changes as (
+
+    select * from {{ ref('int_stage_changes_inferred_from_snapshots') }}
 
 ),
 
@@ -25,6 +32,35 @@ opportunity_processes as (
 process_stages as (
 
     select * from {{ ref('sales_process_stages') }}
+
+),
+
+stage_changes as (
+
+    -- an opportunity has history rows or inferred ones, never both
+    select
+        stage_change_id,
+        opportunity_id,
+        recorded_from_stage,
+        to_stage,
+        changed_at,
+        changed_by,
+        'history' as change_source,
+        'recorded' as changed_at_basis,
+        {{ dbt.cast('null', type_date()) }} as previous_export_date
+    from history_changes
+    union all
+    select
+        stage_change_id,
+        opportunity_id,
+        recorded_from_stage,
+        to_stage,
+        changed_at,
+        {{ dbt.cast('null', dbt.type_string()) }} as changed_by,
+        'inferred_from_snapshots' as change_source,
+        changed_at_basis,
+        previous_export_date
+    from inferred_changes
 
 ),
 
@@ -49,7 +85,10 @@ changes_as_of as (
         stage_changes.recorded_from_stage,
         stage_changes.to_stage,
         stage_changes.changed_at,
-        stage_changes.changed_by
+        stage_changes.changed_by,
+        stage_changes.change_source,
+        stage_changes.changed_at_basis,
+        stage_changes.previous_export_date
     from stage_changes
     inner join opportunities_as_of
         on stage_changes.opportunity_id = opportunities_as_of.opportunity_id
@@ -68,6 +107,9 @@ ordered as (
         process_stages.stage_order as to_stage_order,
         changes_as_of.changed_at,
         changes_as_of.changed_by,
+        changes_as_of.change_source,
+        changes_as_of.changed_at_basis,
+        changes_as_of.previous_export_date,
         row_number() over (
             partition by changes_as_of.opportunity_id
             order by
@@ -125,6 +167,9 @@ classified as (
         end as direction,
         changed_at,
         changed_by,
+        change_source,
+        changed_at_basis,
+        previous_export_date,
         next_changed_at,
         change_number = change_count as is_latest_change
     from with_neighbours

@@ -1,6 +1,8 @@
 -- One row per stage change up to the as-of date, with the move's direction and the
 -- opportunity's segment attributes; team and region are attributed to the organisation at
 -- the change's time, or to the current one (var restate_to_current_org), upstream.
+-- change_source says whether the change was recorded by the CRM or inferred from its
+-- exports (day-granular).
 
 with
 
@@ -28,6 +30,9 @@ transitions as (
         stage_changes.to_stage_order,
         stage_changes.changed_at,
         stage_changes.changed_by,
+        stage_changes.change_source,
+        stage_changes.changed_at_basis,
+        stage_changes.previous_export_date,
         stage_changes.direction,
         stage_changes.stages_moved,
         opportunities.customer_type,

@@ -1,7 +1,8 @@
 -- One row per opportunity × visit of a (non-won) stage up to the as-of date: when the
 -- opportunity entered the stage, when and why it left it, and how long it stayed. Visits of
 -- the won stage (signed) are excluded: winning has no dwell. Owner, team and region are those
--- attributed to the change that started the visit (var restate_to_current_org).
+-- attributed to the change that started the visit (var restate_to_current_org). Visits of an
+-- opportunity whose changes were inferred from its exports are day-granular (change_source).
 
 with
 
@@ -39,6 +40,8 @@ visits as (
         to_stage as stage_code,
         to_stage_order as stage_order,
         changed_at as entered_at,
+        change_source,
+        changed_at_basis as entered_at_basis,
         owner_id,
         current_owner_id,
         owner_attribution,
@@ -110,6 +113,8 @@ final as (
         entered_at,
         exited_at,
         exit_reason,
+        change_source,
+        entered_at_basis,
         exited_at is null as is_open,
         {{ days_between('entered_at', 'exited_at') }} as days_in_stage,
         case

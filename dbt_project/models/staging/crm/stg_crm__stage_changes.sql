@@ -39,11 +39,7 @@ versioned as (
 latest as (
 
     select
-        {{ dbt.hash(dbt.concat([
-            'opportunity_id', "'|'",
-            dbt.cast('changed_at', dbt.type_string()), "'|'",
-            'to_stage',
-        ])) }} as stage_change_id,
+        {{ stage_change_id('opportunity_id', 'changed_at', 'to_stage') }} as stage_change_id,
         opportunity_id,
         recorded_from_stage,
         to_stage,
