@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
-from data import queries
+from data import identity, queries
 from ui import common, drilldown, filters, heatmap_view, i18n
 from ui.i18n import t
 
@@ -55,6 +55,10 @@ st.subheader(
     help=t(f"conv.heatmap.help.{metric}"),
 )
 st.caption(f"{common.period_label(period, chosen.grain)} · {i18n.code_label('process', process)}")
+if "team" in (heat_dimension, chosen.dimension):
+    st.caption(t("funnel.team_note"))
+if not identity.current_scope().everything:
+    st.caption(t("scope.no_benchmark"))
 if metric == "conversion_rate":
     rows = queries.conversion_by_segment(
         chosen.grain, period, heat_dimension, process, snapshot=snapshot

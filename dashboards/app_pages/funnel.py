@@ -7,7 +7,7 @@ segment beside the sidebar's one.
 from __future__ import annotations
 
 import streamlit as st
-from data import queries
+from data import identity, queries
 from ui import common, drilldown, filters, funnel_view, i18n
 from ui.i18n import t
 
@@ -137,3 +137,7 @@ else:
     )
 
 st.caption(t("funnel.definition"))
+if "team" in {dimension for dimension, _ in segments}:
+    st.caption(t("funnel.team_note"))
+if not identity.current_scope().everything:
+    st.caption(t("scope.no_benchmark"))

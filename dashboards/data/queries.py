@@ -40,6 +40,9 @@ SEGMENT_DIMENSIONS: Final[tuple[str, ...]] = (
     "product_category",
     "opportunity_type",
 )
+# The funnel marts (mart_funnel_conversion, mart_stage_dwell, mart_stage_skips) also cut by team,
+# attributed to the owner's team when the deal entered the stage (see the marts' YAML).
+FUNNEL_DIMENSIONS: Final[tuple[str, ...]] = (*SEGMENT_DIMENSIONS, "team")
 PROCESSES: Final[tuple[str, ...]] = ("standard", "renewal")
 # mart_funnel_conversion readings (contract 1): cohort of first entry or period flow; a stage
 # passed when any later stage is reached or only when the next one is.
@@ -196,9 +199,11 @@ class FunnelOptions:
         return sorted({pd.Timestamp(p).date() for p in rows}, reverse=True)
 
     def dimensions(self) -> list[str]:
+        """The segment dimensions the funnel mart has rows of (for a scoped user, only the
+        granted ones: e.g. just ``team`` for a team manager)."""
         present = set(self.combos["segment_dimension"])
-        known = [d for d in SEGMENT_DIMENSIONS if d in present]
-        return known + sorted(present - set(SEGMENT_DIMENSIONS))
+        known = [d for d in FUNNEL_DIMENSIONS if d in present]
+        return known + sorted(present - set(FUNNEL_DIMENSIONS))
 
     def values(self, dimension: str) -> list[str]:
         rows = self.combos.loc[self.combos["segment_dimension"] == dimension, "segment_value"]
@@ -834,7 +839,9 @@ def _stage_entrants(
     stage_code: str,
 ) -> pd.DataFrame:
     _check_grain(grain)
-    segment, segment_params = _segment_filter("o", dimension, value)
+    # team as the funnel marts attribute it: the owner's team when the visit began
+    alias = "v" if dimension == "team" else "o"
+    segment, segment_params = _segment_filter(alias, dimension, value)
     return _read(
         source,
         f"SELECT {_OPPORTUNITY_COLUMNS}, v.entered_at, v.exited_at, v.days_in_stage"
@@ -861,7 +868,10 @@ def stage_entrants(
     """Opportunities whose first visit of ``stage_code`` began in the period (fct_stage_visits).
 
     The funnel's entered count also includes those that skipped past the stage; they have no
-    visit of it and are not listed here. With their win-probability scores (``SCORE_COLUMNS``).
+    visit of it and are not listed here. For dimension ``team`` the visit's team
+    (``fct_stage_visits.team``, the owner's team when the visit began) is matched, as the
+    funnel marts attribute teams; the list column ``team`` is the current one. With their
+    win-probability scores (``SCORE_COLUMNS``).
     """
     return _stage_entrants(
         _source(snapshot),

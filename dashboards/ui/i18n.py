@@ -564,6 +564,21 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
         "lead's creation date, mart_win_rates): {converted} of {leads}. Recent leads are still "
         "being worked, so the rate rises; by all and team segments only.",
     ),
+    # ------------------------------------------------------------ team segment of the funnel
+    "funnel.team_note": (
+        "销售团队口径：每个计数归属商机**进入该阶段时**负责人所在的团队；队列的结果（推进、输单）"
+        "随进入时的团队，流量口径的每次进入各按当时的团队。阶段之间换了负责人的商机，"
+        "在不同转化上可能计入不同团队。",
+        "Team: each count goes to the owner's team **when the deal entered the stage**; a "
+        "cohort's outcome (advanced, lost) stays with that team, and in the period flow each "
+        "entry counts for the team at that entry. A deal handed over between stages can count "
+        "for one team at one transition and for another at the next.",
+    ),
+    "scope.no_benchmark": (
+        "公司级行业基准只对全量权限用户显示（见 definitions/access_scope.yml）。",
+        "Company-wide benchmarks are shown to users who see everything only (see "
+        "definitions/access_scope.yml).",
+    ),
 }
 
 

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+from data import identity
 from streamlit.testing.v1 import AppTest
 
 APP = Path(__file__).resolve().parents[2] / "dashboards" / "streamlit_app.py"
@@ -46,3 +48,17 @@ def chart(at: AppTest, key: str) -> list[dict[str, Any]]:
 
 def chart_keys(at: AppTest) -> list[str]:
     return [element.proto.id for element in at.get("plotly_chart")]
+
+
+def password_sign_in(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, password: str, users: list[str], scopes: str
+) -> None:
+    """Password sign-in mode: each of ``users`` signs in with ``password``; ``scopes`` is the
+    ``access_scope.users`` mapping of the scope file, one YAML line per user."""
+    stored = identity.hash_password(password, iterations=1000)
+    passwords = folder / "passwords"
+    passwords.write_text("".join(f"{user}:{stored}\n" for user in users), encoding="utf-8")
+    scope_file = folder / "access_scope.yml"
+    scope_file.write_text(f"access_scope:\n  users:\n    {scopes}\n", encoding="utf-8")
+    monkeypatch.setenv(identity.PASSWORDS_ENV, str(passwords))
+    monkeypatch.setenv("FUNNEL_ACCESS_SCOPE", str(scope_file))

@@ -18,20 +18,23 @@ transition; the funnel is each entered count plus the last advanced count):
 - month 2025-06 · region=``X'; DROP TABLE dim_stages; --`` · standard: funnel 5, 4, 3, 2, 1
 - quarter 2025-Q2 · all · standard: funnel 210, 135, 90, 50, 25
 - month 2025-06 · all · renewal: funnel 40, 34, 28, 20
+- month 2025-06 · team=east-1 · standard: funnel 50, 30, 20, 12, 6 (60%, 66.7%, 60%, 50%);
+  team=west-1: funnel 40, 30, 20, 10, 5 (75%, 66.7%, 50%, 50%); together the all row
 - other readings of month 2025-06 · all · standard (all of the above are cohort / any_stage):
   cohort strict funnel 90, 60, 40, 22, 11 advancing 54, 36, 20, 11, skipping 6, 4, 2, 0 (the
   other readings skip none); resolved = advanced / (entered - open); flow any_stage funnel
   100, 75, 50, 30, 12 with null lost / open
 - dwell month 2025-06 · all · standard medians 5, 10, 18, 33 (negotiation over its 30-day SLA);
-  May initial_contact median 6; 华东 initial_contact median 4; business-day mean and median are
-  the calendar ones minus 1
+  May initial_contact median 6; 华东 initial_contact median 4; June team east-1
+  initial_contact median 4.5, west-1 6; business-day mean and median are the calendar ones
+  minus 1
 - is_mature: period end + 90 days <= 2025-06-30 (no fixture period is mature); meets_minimum_count:
   entered >= 30
 - _load_log: opportunities 1000 read / 990 loaded / 10 quarantined; stage_history 5000/5000/0;
   accounts rejected 20/0/20 (missing account_name); an older skipped opportunities file
 - stage skips (moved, skipped → share): month 2025-06 · all · standard 80, 12 → 15%; May 100, 25
-  → 25%; June 华东 20, 2 → 10%; Q2 all 180, 37 → 20.6%; June renewal 30, 0 → 0%; no row for the
-  hostile segment
+  → 25%; June 华东 20, 2 → 10%; Q2 all 180, 37 → 20.6%; June renewal 30, 0 → 0%; June team
+  east-1 50, 6 → 12%, west-1 30, 6 → 20%; no row for the hostile segment
 - win-probability scores (fct_opportunity_scores, model wp-20250630-abcd1234) of the open
   opportunities: OPP1 0.42, OPP3 0.65, OPP4 0.18, OPP6 0.30 (top factors in both languages in
   ``SCORES``); the closed OPP2, OPP5, OPP7 have none
@@ -124,6 +127,19 @@ FUNNELS: dict[tuple[str, dt.date, str, str, str], list[Transition]] = {
         (34, 28, 4, 2, 0.85),
         (28, 20, 5, 3, 0.70),
     ],
+    # the two teams add up to June · all · standard
+    ("month", JUNE, "team", "east-1", "standard"): [
+        (50, 30, 15, 5, 0.60),
+        (30, 20, 8, 2, 0.70),
+        (20, 12, 6, 2, None),
+        (12, 6, 4, 2, 0.45),
+    ],
+    ("month", JUNE, "team", "west-1", "standard"): [
+        (40, 30, 5, 5, 0.60),
+        (30, 20, 7, 3, 0.70),
+        (20, 10, 6, 4, None),
+        (10, 5, 4, 1, 0.45),
+    ],
 }
 
 # The other readings of mart_funnel_conversion (contract 1) for June 2025 · all · standard; the
@@ -157,6 +173,12 @@ DWELLS: dict[tuple[str, dt.date, str, str, str], list[Dwell]] = {
     ("month", JUNE, "region", "华东", "standard"): [
         ("initial_contact", 25, 4.5, 4.0, 9.0, 4, 6.0),
     ],
+    ("month", JUNE, "team", "east-1", "standard"): [
+        ("initial_contact", 40, 5.5, 4.5, 11.0, 6, 7.0),
+    ],
+    ("month", JUNE, "team", "west-1", "standard"): [
+        ("initial_contact", 30, 8.0, 6.0, 16.0, 4, 9.0),
+    ],
 }
 
 Skips = tuple[int, int]  # opportunities that moved stage, of which skipped a stage
@@ -166,6 +188,8 @@ SKIPS: dict[tuple[str, dt.date, str, str, str], Skips] = {
     ("month", JUNE, "region", "华东", "standard"): (20, 2),
     ("quarter", Q2, "all", "all", "standard"): (180, 37),
     ("month", JUNE, "all", "all", "renewal"): (30, 0),
+    ("month", JUNE, "team", "east-1", "standard"): (50, 6),
+    ("month", JUNE, "team", "west-1", "standard"): (30, 6),
 }
 
 Amounts = tuple[int, int, int, int, int, int, int | None]
@@ -526,21 +550,22 @@ OPPORTUNITY_SEGMENTS: dict[str, tuple[str, str, dt.datetime, dt.date | None]] = 
     "OPP6": ("华东", "enterprise", _D(2025, 6, 15, 9), None),
     "OPP7": ("华东", "enterprise", _D(2025, 3, 1, 9), dt.date(2025, 6, 10)),
 }
-# opportunity, process, stage, visit number, entered, exited, days, region, customer_type.
+# opportunity, process, stage, visit number, entered, exited, days, region, customer_type, team
+# (the owner's team when the visit began: the current one, no deal changed hands).
 # First entries of initial_contact in June 2025: OPP1, OPP4, OPP6 (OPP1's second visit is not
 # a first entry); of needs_confirmed: OPP5, OPP1, OPP6; initial_contact in May: OPP3, OPP5.
 _S, _IC, _NC, _PR, _E = "standard", "initial_contact", "needs_confirmed", "proposal", "enterprise"
 STAGE_VISITS = [
-    ("OPP1", _S, _IC, 1, _D(2025, 6, 3), _D(2025, 6, 8), 5.0, "华东", _E),
-    ("OPP1", _S, _NC, 1, _D(2025, 6, 8), _D(2025, 6, 12), 4.0, "华东", _E),
-    ("OPP1", _S, _IC, 2, _D(2025, 6, 12), _D(2025, 6, 14), 2.0, "华东", _E),
-    ("OPP1", _S, _PR, 1, _D(2025, 6, 20), None, None, "华东", _E),
-    ("OPP4", _S, _IC, 1, _D(2025, 6, 10), _D(2025, 6, 20), 10.0, "华东", "smb"),
-    ("OPP6", _S, _IC, 1, _D(2025, 6, 15), _D(2025, 6, 18), 3.0, "华东", _E),
-    ("OPP6", _S, _NC, 1, _D(2025, 6, 18), None, None, "华东", _E),
-    ("OPP3", _S, _IC, 1, _D(2025, 5, 5), _D(2025, 5, 12), 7.0, "华南", "smb"),
-    ("OPP5", _S, _IC, 1, _D(2025, 5, 20), _D(2025, 6, 2), 13.0, "华东", _E),
-    ("OPP5", _S, _NC, 1, _D(2025, 6, 2), _D(2025, 6, 25), 23.0, "华东", _E),
+    ("OPP1", _S, _IC, 1, _D(2025, 6, 3), _D(2025, 6, 8), 5.0, "华东", _E, "east-1"),
+    ("OPP1", _S, _NC, 1, _D(2025, 6, 8), _D(2025, 6, 12), 4.0, "华东", _E, "east-1"),
+    ("OPP1", _S, _IC, 2, _D(2025, 6, 12), _D(2025, 6, 14), 2.0, "华东", _E, "east-1"),
+    ("OPP1", _S, _PR, 1, _D(2025, 6, 20), None, None, "华东", _E, "east-1"),
+    ("OPP4", _S, _IC, 1, _D(2025, 6, 10), _D(2025, 6, 20), 10.0, "华东", "smb", "east-1"),
+    ("OPP6", _S, _IC, 1, _D(2025, 6, 15), _D(2025, 6, 18), 3.0, "华东", _E, "east-1"),
+    ("OPP6", _S, _NC, 1, _D(2025, 6, 18), None, None, "华东", _E, "east-1"),
+    ("OPP3", _S, _IC, 1, _D(2025, 5, 5), _D(2025, 5, 12), 7.0, "华南", "smb", "west-1"),
+    ("OPP5", _S, _IC, 1, _D(2025, 5, 20), _D(2025, 6, 2), 13.0, "华东", _E, "east-1"),
+    ("OPP5", _S, _NC, 1, _D(2025, 6, 2), _D(2025, 6, 25), 23.0, "华东", _E, "east-1"),
 ]  # fmt: skip
 
 
@@ -690,7 +715,8 @@ CREATE TABLE fct_stage_transitions (opportunity_id VARCHAR, from_stage VARCHAR,
     to_stage VARCHAR, changed_at TIMESTAMP, refresh_id VARCHAR);
 CREATE TABLE fct_stage_visits (opportunity_id VARCHAR, sales_process VARCHAR,
     stage_code VARCHAR, visit_number INTEGER, entered_at TIMESTAMP, exited_at TIMESTAMP,
-    days_in_stage DOUBLE, region VARCHAR, customer_type VARCHAR, refresh_id VARCHAR);
+    days_in_stage DOUBLE, region VARCHAR, customer_type VARCHAR, team VARCHAR,
+    refresh_id VARCHAR);
 CREATE TABLE fct_opportunity_scores (opportunity_id VARCHAR, owner_id VARCHAR, team VARCHAR,
     win_probability DOUBLE, top_factors_en VARCHAR, top_factors_zh VARCHAR,
     model_version VARCHAR, trained_on DATE, refresh_id VARCHAR);

@@ -35,7 +35,7 @@ def test_defaults_to_a_dimension_with_segments(page) -> None:
     assert page.title[0].value == "Conversion & dwell"
     assert page.selectbox(key="conv_period").value == dt.date(2025, 6, 1)
     # the sidebar says all segments: the heatmap splits by the first dimension with segments
-    assert page.selectbox(key="conv_heat_dimension").options == ["Region"]
+    assert page.selectbox(key="conv_heat_dimension").options == ["Region", "Team"]
     assert page.subheader[0].value == "Stage × Region"
     trace = heatmap(page)
     assert trace["x"] == [HOSTILE_SEGMENT, "华东"]

@@ -96,7 +96,7 @@ def test_funnel_options(warehouse) -> None:
     assert opts.grains() == ["month", "quarter"]
     assert opts.periods("month") == [JUNE, MAY]  # latest first
     assert opts.periods("quarter") == [Q2]
-    assert opts.dimensions() == ["all", "region"]
+    assert opts.dimensions() == ["all", "region", "team"]
     assert opts.values("all") == ["all"]
     assert sorted(opts.values("region")) == sorted([HOSTILE_SEGMENT, "华东"])
     assert opts.processes() == ["standard", "renewal"]
@@ -204,7 +204,7 @@ def test_hostile_filter_values_match_nothing_and_inject_nothing(
         queries.funnel_conversion("month", JUNE, "all", "all", "standard")["entered_count"]
     ) == [90, 60, 40, 22]
     with duckdb.connect(str(warehouse.snapshot_path("20250701T020000Z")), read_only=True) as con:
-        assert con.execute("SELECT count(*) FROM mart_funnel_conversion").fetchone() == (31,)
+        assert con.execute("SELECT count(*) FROM mart_funnel_conversion").fetchone() == (39,)
 
 
 def test_value_with_sql_characters_is_matched_literally(warehouse) -> None:

@@ -111,7 +111,8 @@ def test_scoped_marts_lists_and_alerts(warehouse, as_user) -> None:
     as_user(EAST)
     options = queries.funnel_options().combos
     assert set(zip(options["segment_dimension"], options["segment_value"], strict=True)) == {
-        ("region", "华东")
+        ("region", "华东"),
+        ("team", "east-1"),  # not west-1's team rows
     }
     assert set(queries.forecast_vs_target("month", "team")["segment_value"]) == {"east-1"}
     assert queries.forecast_vs_target("month", "all").empty

@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Dataframe
 from ui import csv_export, drilldown
 
-from .apptest import APP
+from .apptest import APP, password_sign_in
 from .conftest import REPO_ROOT
 
 FOREIGN = ("OPP2", "OPP3", "west-1", "华北", "华南", "ACC9", "DROP TABLE")
@@ -28,18 +28,13 @@ PASSWORD = "correct horse"  # noqa: S105 - a test password
 def sign_in(warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
     """Password mode for east@example.com (scoped) and nobody@example.com (not in the scope file);
     returns the list every CSV export's bytes are appended to."""
-    stored = identity.hash_password(PASSWORD, iterations=1000)
-    passwords = tmp_path / "passwords"
-    passwords.write_text(
-        f"east@example.com:{stored}\nnobody@example.com:{stored}\n", encoding="utf-8"
+    password_sign_in(
+        tmp_path,
+        monkeypatch,
+        PASSWORD,
+        ["east@example.com", "nobody@example.com"],
+        "East@Example.com: {regions: [华东], teams: [east-1]}",
     )
-    scopes = tmp_path / "access_scope.yml"
-    scopes.write_text(
-        "access_scope:\n  users:\n    East@Example.com: {regions: [华东], teams: [east-1]}\n",
-        encoding="utf-8",
-    )
-    monkeypatch.setenv(identity.PASSWORDS_ENV, str(passwords))
-    monkeypatch.setenv("FUNNEL_ACCESS_SCOPE", str(scopes))
     exported: list[bytes] = []
 
     def recording(frame):  # type: ignore[no-untyped-def]

@@ -9,6 +9,10 @@
 -- Any-stage kind: a stage skipped over counts as reached; strict kind: only stages reached
 -- in process order count. Both methods carry a minimum-count guard (var
 -- funnel_minimum_count).
+-- Segments: those of int_opportunity_segments, plus team, attributed per counted event to the
+-- team at the opportunity's first entry into the event's stage (int_funnel_stage_entry_teams):
+-- a cohort row to the team at its entry into from_stage, with its outcome; a flow entry into
+-- from_stage or to_stage to the team at that entry.
 
 {%- set period_grains = ['week', 'month', 'quarter', 'year'] %}
 
@@ -32,6 +36,12 @@ flow_events as (
 
 ),
 
+entry_teams as (
+
+    select * from {{ ref('int_funnel_stage_entry_teams') }}
+
+),
+
 benchmarks as (
 
     select * from {{ ref('stage_benchmarks') }}
@@ -50,6 +60,8 @@ cohort_members as (
         from_stage,
         to_stage,
         from_stage_order,
+        -- the stage whose first entry decides the row's team
+        from_stage as team_stage,
         first_entered_at as counted_at,
         amount,
         1 as is_entered,
@@ -79,6 +91,7 @@ flow_members as (
         from_stage,
         to_stage,
         from_stage_order,
+        case when flow_event = 'entered' then from_stage else to_stage end as team_stage,
         event_at as counted_at,
         amount,
         case when flow_event = 'entered' then 1 else 0 end as is_entered,
@@ -128,6 +141,15 @@ segmented as (
     from member_periods
     inner join segments
         on member_periods.opportunity_id = segments.opportunity_id
+    union all
+    select
+        member_periods.*,
+        'team' as segment_dimension,
+        entry_teams.team as segment_value
+    from member_periods
+    inner join entry_teams
+        on member_periods.opportunity_id = entry_teams.opportunity_id
+        and member_periods.team_stage = entry_teams.stage_code
 
 ),
 

@@ -3,6 +3,8 @@
 -- how many visits are still open and their median age as of the as-of date. Business-day
 -- figures count Mon–Fri days strictly after the entry day up to and including the exit day
 -- (macro business_days_between: Friday 10:00 -> next Tuesday 10:00 is 2).
+-- Segments: those of int_opportunity_segments, plus team: the team fct_stage_visits attributes
+-- the visit to (the owner's team when the visit began, var restate_to_current_org).
 
 {%- set period_grains = ['week', 'month', 'quarter', 'year'] %}
 
@@ -36,7 +38,8 @@ visit_periods as (
             when not visits.is_open
                 then {{ business_days_between('visits.entered_at', 'visits.exited_at') }}
         end as business_days_in_stage,
-        visits.open_age_days
+        visits.open_age_days,
+        visits.team
     from visits
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
@@ -52,6 +55,12 @@ segmented as (
     from visit_periods
     inner join segments
         on visit_periods.opportunity_id = segments.opportunity_id
+    union all
+    select
+        visit_periods.*,
+        'team' as segment_dimension,
+        coalesce(visit_periods.team, 'unknown') as segment_value
+    from visit_periods
 
 ),
 

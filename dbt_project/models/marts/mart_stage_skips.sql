@@ -1,6 +1,8 @@
 -- One row per period grain × creation period × segment × sales process: of the opportunities
 -- created in the period that moved stage at least once by the as-of date, how many skipped a
 -- stage (moved more than +1 stage in the process order) at least once.
+-- Segments: those of int_opportunity_segments, plus team: the team of the opportunity's first
+-- stage entry (int_funnel_stage_entry_teams), i.e. when it entered the funnel.
 
 {%- set period_grains = ['month', 'quarter'] %}
 
@@ -21,6 +23,12 @@ opportunities as (
 segments as (
 
     select * from {{ ref('int_opportunity_segments') }}
+
+),
+
+entry_teams as (
+
+    select * from {{ ref('int_funnel_stage_entry_teams') }}
 
 ),
 
@@ -58,6 +66,19 @@ created as (
 
 ),
 
+first_entry_teams as (
+
+    -- the team of the opportunity's earliest stage entry
+    select
+        opportunity_id,
+        team,
+        row_number() over (
+            partition by opportunity_id order by first_entered_at, stage_order
+        ) as entry_rank
+    from entry_teams
+
+),
+
 created_periods as (
 
     {% for period_grain in period_grains %}
@@ -82,6 +103,15 @@ segmented as (
     from created_periods
     inner join segments
         on created_periods.opportunity_id = segments.opportunity_id
+    union all
+    select
+        created_periods.*,
+        'team' as segment_dimension,
+        first_entry_teams.team as segment_value
+    from created_periods
+    inner join first_entry_teams
+        on created_periods.opportunity_id = first_entry_teams.opportunity_id
+        and first_entry_teams.entry_rank = 1
 
 ),
 
