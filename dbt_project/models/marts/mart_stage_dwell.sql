@@ -5,6 +5,9 @@
 -- (macro business_days_between: Friday 10:00 -> next Tuesday 10:00 is 2).
 -- Segments: those of int_opportunity_segments, plus team: the team fct_stage_visits attributes
 -- the visit to (the owner's team when the visit began, var restate_to_current_org).
+-- Left out: visits whose start is only known as the first export that showed them
+-- (entered_at_basis 'first_export', snapshot-only CRMs): they began earlier, so their length
+-- is a lower bound that would bias every statistic down.
 
 {%- set period_grains = ['week', 'month', 'quarter', 'year'] %}
 
@@ -41,6 +44,7 @@ visit_periods as (
         visits.open_age_days,
         visits.team
     from visits
+    where coalesce(visits.entered_at_basis, 'recorded') <> 'first_export'
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
