@@ -44,7 +44,7 @@ visit_periods as (
         visits.open_age_days,
         visits.team
     from visits
-    where coalesce(visits.entered_at_basis, 'recorded') <> 'first_export'
+    where coalesce(visits.entered_at_basis, 'recorded') != 'first_export'
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
