@@ -73,11 +73,14 @@ def _instrument(queries: Any, state: dict[str, Render]) -> None:
 
     def read_and_probe(source: Any, sql: str, params: Sequence[object] = ()) -> Any:
         frame = real_read(source, sql, params)  # source: queries.Source (file path + scope)
+        tables = sorted(set(TABLE_NAMES.findall(sql)))
+        if not tables:  # a catalog look-up (which columns a snapshot has): nothing to mix
+            return frame
         con = duckdb.connect(source.path, read_only=True)
         try:
             ids = {
                 str(row[0])
-                for table in sorted(set(TABLE_NAMES.findall(sql)))
+                for table in tables
                 for row in con.execute(f"SELECT DISTINCT refresh_id FROM {table}").fetchall()
             }
         finally:
@@ -97,26 +100,54 @@ def _pages(queries: Any, rng: random.Random) -> dict[str, Callable[[Any], None]]
         grains = sorted(set(options["period_grain"])) or ["month"]
         grain = rng.choice(grains)
         queries.forecast_vs_target(grain, "all", snapshot=snap)
-        queries.overall_win_rates(grain, snapshot=snap)
+        queries.win_rates(grain, "all", "all", snapshot=snap)
+        queries.new_pipeline(grain, "all", "all", snapshot=snap)
+        if queries.leads_exported(snapshot=snap):
+            queries.lead_conversion(grain, "all", "all", snapshot=snap)
         queries.alerts(snapshot=snap)
 
-    def funnel(snap: Any) -> None:
-        queries.publish_info(snapshot=snap)
+    def funnel_filters(snap: Any) -> tuple[Any, ...] | None:
         combos = queries.funnel_options(snapshot=snap).combos
         if combos.empty:
-            return
+            return None
         row = combos.iloc[rng.randrange(len(combos))]
-        filters = (
+        return (
             row["period_grain"],
             row["period_start"],
             row["segment_dimension"],
             row["segment_value"],
             row["sales_process"],
         )
-        queries.funnel_conversion(*filters, snapshot=snap)
+
+    def funnel(snap: Any) -> None:
+        queries.publish_info(snapshot=snap)
+        filters = funnel_filters(snap)
+        if filters is None:
+            return
+        method, kind = rng.choice(["cohort", "flow"]), rng.choice(["any_stage", "strict"])
+        queries.funnel_conversion(*filters, method, kind, snapshot=snap)
         queries.stage_dwell(*filters, snapshot=snap)
-        queries.stages(row["sales_process"], snapshot=snap)
+        stages = queries.stages(filters[-1], snapshot=snap)
         queries.stage_skips(*filters, snapshot=snap)
+        if not stages.empty:
+            stage = stages.iloc[rng.randrange(len(stages))]["stage_code"]
+            queries.stage_entrants(*filters, str(stage), snapshot=snap)
+
+    def conversion(snap: Any) -> None:
+        queries.publish_info(snapshot=snap)
+        filters = funnel_filters(snap)
+        if filters is None:
+            return
+        grain, period, dimension, value, process = filters
+        queries.conversion_by_segment(grain, period, dimension, process, snapshot=snap)
+        queries.dwell_by_segment(grain, period, dimension, process, snapshot=snap)
+        stages = queries.stages(process, snapshot=snap)
+        if not stages.empty:
+            stage = str(stages.iloc[0]["stage_code"])
+            start = period.replace(year=period.year - 1) if hasattr(period, "year") else period
+            queries.conversion_trend(
+                grain, start, period, dimension, value, process, stage, snapshot=snap
+            )
 
     def forecast(snap: Any) -> None:
         queries.publish_info(snapshot=snap)
@@ -124,7 +155,10 @@ def _pages(queries: Any, rng: random.Random) -> dict[str, Callable[[Any], None]]
         if options.empty:
             return
         row = options.iloc[rng.randrange(len(options))]
-        queries.forecast_vs_target(row["period_grain"], row["segment_dimension"], snapshot=snap)
+        grain, dimension = row["period_grain"], row["segment_dimension"]
+        queries.forecast_vs_target(grain, dimension, snapshot=snap)
+        queries.model_status(snapshot=snap)
+        queries.forecast_accuracy(grain, "all", "all", snapshot=snap)
 
     def alerts(snap: Any) -> None:
         queries.publish_info(snapshot=snap)
@@ -133,7 +167,25 @@ def _pages(queries: Any, rng: random.Random) -> dict[str, Callable[[Any], None]]
             alert_id = rows.iloc[rng.randrange(len(rows))]["alert_id"]
             queries.alert_opportunities(str(alert_id), snapshot=snap)
 
-    return {"overview": overview, "funnel": funnel, "forecast": forecast, "alerts": alerts}
+    def health(snap: Any) -> None:
+        queries.publish_info(snapshot=snap)
+        queries.load_log(snapshot=snap)
+        for table, read in (
+            ("_quarantine", queries.quarantine_reasons),
+            ("_check_results", queries.check_results),
+            ("_alert_deliveries", queries.alert_deliveries),
+        ):
+            if queries.has_table(table, snapshot=snap):
+                read(snapshot=snap)
+
+    return {
+        "overview": overview,
+        "funnel": funnel,
+        "conversion": conversion,
+        "forecast": forecast,
+        "alerts": alerts,
+        "health": health,
+    }
 
 
 def run_user(user: int, stop_file: str, out_file: str, think_seconds: float) -> None:
@@ -166,7 +218,9 @@ def run_user(user: int, stop_file: str, out_file: str, think_seconds: float) -> 
         if snap.refresh_id not in stats.refresh_ids:
             stats.refresh_ids.append(snap.refresh_id)
         state["render"] = render = Render(snap.refresh_id)
-        page = rng.choice(sorted(pages))
+        # every page once, in order, then at random: a short run still covers every page
+        names = sorted(pages)
+        page = names[stats.renders] if stats.renders < len(names) else rng.choice(names)
         try:
             pages[page](snap)
         except Exception:
