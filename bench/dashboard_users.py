@@ -58,7 +58,8 @@ class Render:
 
     def saw(self, sql: str, ids: set[str]) -> None:
         self.queries += 1
-        if ids != {self.refresh_id}:
+        # an empty table (a snapshot with nothing quarantined) shows no id, and so no mix
+        if ids and ids != {self.refresh_id}:
             self.mixed.append(f"render of {self.refresh_id} saw {sorted(ids)} in: {sql[:80]}")
 
 
