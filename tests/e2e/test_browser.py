@@ -67,13 +67,9 @@ EMPTY_MESSAGES = [
 STARTUP_SECONDS = 60
 RENDER_TIMEOUT_MS = 30_000
 
-pytestmark = [
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="Debian's chromium is not installed: run `make browser`"
-    ),
-    # the demo pipeline's refresh is fetched with getfixturevalue: share its xdist worker
-    pytest.mark.xdist_group("demo_pipeline"),
-]
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="Debian's chromium is not installed: run `make browser`"
+)
 
 
 def _free_port() -> int:
