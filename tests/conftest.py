@@ -25,6 +25,27 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 
 
+def _import_pyspark_connect_on_an_xdist_worker() -> None:
+    """Great Expectations imports pyspark.sql.connect whenever pyspark is installed (the
+    [spark] extra), and pyspark.sql.connect calls sys.exit(0) ("Skipping doctests") when
+    __main__ has neither a spec nor a file: the case in pytest-xdist's execnet workers. The
+    worker then stopped collecting silently, with no test modified by the hooks below. Import
+    GX's pyspark shim once here with __main__ given a file name (pyspark.sql.connect then fails
+    with the ImportError GX expects: its gRPC extras are not installed), and take the name away
+    again (multiprocessing's spawn would try to run that file in its children)."""
+    main = sys.modules["__main__"]
+    if getattr(main, "__spec__", None) is not None or hasattr(main, "__file__"):
+        return
+    main.__file__ = "<pytest-xdist worker>"
+    try:
+        import great_expectations.compatibility.pyspark  # noqa: F401
+    finally:
+        del main.__file__
+
+
+_import_pyspark_connect_on_an_xdist_worker()
+
+
 _parsed = False
 # what dbt parses: a manifest newer than all of these is current
 DBT_SOURCES = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests")
