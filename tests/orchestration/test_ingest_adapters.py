@@ -271,7 +271,7 @@ def test_gx_results_show_in_dagster_and_in_the_audit_table(mixed_run: Mixed) -> 
     with duckdb.connect(str(build), read_only=True) as con:
         audited = con.execute(
             "select asset_key || ':' || check_name, passed, severity from audit.check_results "
-            "where run_id = ?",
+            "where run_id = ? and check_name not like 'dbt:%'",  # dbt's tests: own test file
             [mixed_run.result.run_id],
         ).fetchall()
     assert sorted(a[0] for a in audited) == sorted(gx_checks)
