@@ -14,6 +14,6 @@
         as
         {{ sql }}
     {%- else -%}
-        {{ dbt_spark.spark__create_view_as(relation, sql) }}
+        {{ dbt.spark__create_view_as(relation, sql) }}
     {%- endif -%}
 {%- endmacro %}
