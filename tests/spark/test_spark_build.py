@@ -54,8 +54,10 @@ SPARK_SETTINGS = {
 }
 
 
-def _require_spark() -> None:
-    """Fail, never skip, when the machine cannot run Spark: `make test` must run this test."""
+@pytest.fixture(scope="module")
+def spark_installed() -> None:
+    """Fail, never skip, when the machine cannot run Spark: `make test` must run this test.
+    (A fixture, listed first, so that it fails before the DuckDB warehouse is built.)"""
     try:
         import pyspark  # noqa: F401
         from dbt.adapters import spark  # noqa: F401
@@ -131,11 +133,10 @@ def _export_sources(db_path: Path, folder: Path) -> list[tuple[str, str]]:
 
 @pytest.fixture(scope="module")
 def spark_marts(
-    built_warehouse: BuiltWarehouse, tmp_path_factory: pytest.TempPathFactory
+    spark_installed: None, built_warehouse: BuiltWarehouse, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[SparkSession]:
     """A Spark session in which dbt has built the project over the fixture warehouse's
     sources; its catalog holds the marts."""
-    _require_spark()
     assert built_warehouse.build is not None
     failed = [
         result["unique_id"]
