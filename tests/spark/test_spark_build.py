@@ -8,10 +8,9 @@ and every table of the marts schema is compared, every row and column.
 
 Spark runs in this process: dbt-spark's session mode with pyspark in local mode (the `spark`
 target of profiles.yml) with an in-memory catalog, the tables under a temporary folder and the
-settings for small data (FUNNEL_SPARK_SMALL_DATA); views are built as tables
-(`spark_views_as_tables`, see macros/spark/spark__create_view_as.sql). 2.5-3 minutes on the
-2-core machine at a load average of 8-12 (besides `built_warehouse`), most of it Spark running
-the 66 models and seeds. It needs Java 17 (a missing `java` fails the test, never skips it);
+settings for small data (FUNNEL_SPARK_SMALL_DATA). 2-3 minutes on the 2-core machine at a
+load average of 5-12 (besides `built_warehouse`), most of it Spark running the 66 models and
+seeds. It needs Java 17 (a missing `java` fails the test, never skips it);
 FUNNEL_SKIP_SPARK=1 skips it.
 """
 
@@ -43,7 +42,7 @@ pytestmark = [
     ),
 ]
 
-VARS = {"as_of_date": FIXTURE_AS_OF_DATE, "spark_views_as_tables": True}
+VARS = {"as_of_date": FIXTURE_AS_OF_DATE}
 SOURCE_SCHEMAS = ("raw", "scoring")
 MARTS_SCHEMA = "marts"
 # the spark target of profiles.yml, sized for the fixture data (README, section "Spark")
