@@ -1,51 +1,78 @@
 """The same dbt project builds on Apache Spark and gives DuckDB's marts, row for row.
 
-The fixture raw tables of tests/dbt (tests/dbt/fixtures/raw, loaded by `build_raw_schema`)
-are built once in DuckDB, then copied into Spark's `raw` database; dbt builds the project on
-both engines (`dbt build`, models and seeds: the data and unit tests run on DuckDB in
-tests/dbt) and every table of the marts schema is compared, every row and column.
+DuckDB's side is the fixture warehouse of tests/dbt (`built_warehouse`: the raw CSVs of
+tests/dbt/fixtures/raw, the fixture scores, `dbt build`), shared with the dbt tests. Its
+`raw` and `scoring` tables are copied to Spark through parquet files, dbt builds the project
+on Spark (`dbt build` of models and seeds: the data and unit tests run on DuckDB in tests/dbt),
+and every table of the marts schema is compared, every row and column.
 
-Spark runs in this process: dbt-spark's session mode with pyspark in local mode, a Derby
-metastore and the tables under a temporary folder (the `spark` target of profiles.yml, pointed
-there with FUNNEL_SPARK_WAREHOUSE). Views are built as tables on Spark
-(`spark_views_as_tables`, see macros/spark/spark__create_view_as.sql). Slow: 21 minutes on
-the 2-core machine while others' builds kept its load average near 45 (DuckDB build ~6 min,
-JVM start ~2 min, Spark build of 54 nodes ~9.5 min, comparison 20 s); far less when idle.
+Spark runs in this process: dbt-spark's session mode with pyspark in local mode (the `spark`
+target of profiles.yml) with an in-memory catalog, the tables under a temporary folder and the
+settings for small data (FUNNEL_SPARK_SMALL_DATA). 2 minutes on the 2-core machine at a
+load average of 5-7, up to 3.5 at 10-15 (besides `built_warehouse`), most of it Spark running the 66 models and
+seeds. It needs Java 17 (a missing `java` fails the test, never skips it);
+FUNNEL_SKIP_SPARK=1 skips it.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import os
+import shutil
 from collections.abc import Iterator
-from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import duckdb
 import pytest
 
-from tests.dbt.conftest import (
-    DBT_PROJECT_DIR,
-    FIXTURE_AS_OF_DATE,
-    build_raw_schema,
-    run_dbt,
-)
+from tests.dbt.conftest import DBT_PROJECT_DIR, FIXTURE_AS_OF_DATE
+from tests.spark.compare import comparable_rows, differences
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+    from tests.dbt.conftest import BuiltWarehouse
 
 pytestmark = [
     pytest.mark.slow,
-    # about 20 minutes on 2 cores: outside `make test`'s 15-minute budget, run it on purpose
     pytest.mark.skipif(
-        os.environ.get("FUNNEL_TEST_SPARK") != "1",
-        reason="set FUNNEL_TEST_SPARK=1 (and pip install -e '.[spark]') to build on Spark",
+        os.environ.get("FUNNEL_SKIP_SPARK") == "1",
+        reason="FUNNEL_SKIP_SPARK=1: the Spark comparison is skipped",
     ),
 ]
-pyspark = pytest.importorskip("pyspark", reason="the Spark target needs: pip install -e '.[spark]'")
 
-VARS = {"as_of_date": FIXTURE_AS_OF_DATE, "spark_views_as_tables": True}
+VARS = {"as_of_date": FIXTURE_AS_OF_DATE}
+SOURCE_SCHEMAS = ("raw", "scoring")
 MARTS_SCHEMA = "marts"
+# the spark target of profiles.yml, sized for the fixture data (README, section "Spark")
+SPARK_SETTINGS = {
+    "FUNNEL_SPARK_CATALOG": "in-memory",
+    "FUNNEL_SPARK_SMALL_DATA": "true",
+    "FUNNEL_SPARK_THREADS": "4",
+}
+
+
+@pytest.fixture(scope="module")
+def spark_installed() -> None:
+    """Fail, never skip, when the machine cannot run Spark: `make test` must run this test.
+    (A fixture, listed first, so that it fails before the DuckDB warehouse is built.)"""
+    try:
+        import pyspark  # noqa: F401
+        from dbt.adapters import spark  # noqa: F401
+    except ImportError as error:
+        pytest.fail(
+            f"the Spark comparison needs the [spark] extra ({error}): "
+            "pip install -e '.[dev,spark]' (make install does), or set FUNNEL_SKIP_SPARK=1"
+        )
+    java_home = os.environ.get("JAVA_HOME")
+    java = Path(java_home) / "bin" / "java" if java_home else shutil.which("java")
+    if java is None or not Path(java).exists():
+        pytest.fail(
+            "the Spark comparison needs Java 17 (pyspark starts a JVM): install it "
+            "(Debian: apt-get install openjdk-17-jre-headless) or set JAVA_HOME; "
+            "FUNNEL_SKIP_SPARK=1 skips the test"
+        )
 
 
 def _dbt_spark(args: list[str], work: Path) -> None:
@@ -69,37 +96,60 @@ def _dbt_spark(args: list[str], work: Path) -> None:
         pytest.fail(f"dbt {args[0]} on Spark failed:\n{log[-6000:]}")
 
 
-def _spark_type(duckdb_type: str) -> str:
-    if duckdb_type == "BIGINT":
-        return "bigint"
-    if duckdb_type.startswith("TIMESTAMP"):
-        return "timestamp"
-    return "string"
+def _export_sources(db_path: Path, folder: Path) -> list[tuple[str, str]]:
+    """Write every table of the source schemas to `folder`/<schema>.<table>/data.parquet.
+
+    Timestamps without a zone are written as UTC instants, which Spark reads as its
+    `timestamp` in the session's UTC zone (a plain parquet timestamp would become
+    `timestamp_ntz`), so the values are unchanged."""
+    tables: list[tuple[str, str]] = []
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        con.execute("set TimeZone = 'UTC'")
+        found = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            f"where table_schema in {SOURCE_SCHEMAS} and table_type = 'BASE TABLE' "
+            "order by all"
+        ).fetchall()
+        for schema, table in found:
+            columns = con.execute(
+                "select column_name, data_type from information_schema.columns "
+                "where table_schema = ? and table_name = ? order by ordinal_position",
+                [schema, table],
+            ).fetchall()
+            select = ", ".join(
+                f'cast("{name}" as timestamptz) as "{name}"' if kind == "TIMESTAMP" else f'"{name}"'
+                for name, kind in columns
+            )
+            target = folder / f"{schema}.{table}"
+            target.mkdir(parents=True)
+            con.execute(
+                f"copy (select {select} from {schema}.{table}) "
+                f"to '{target / 'data.parquet'}' (format parquet)"
+            )
+            tables.append((schema, table))
+    return tables
 
 
 @pytest.fixture(scope="module")
-def spark_and_duckdb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Path]]:
+def spark_marts(
+    spark_installed: None, built_warehouse: BuiltWarehouse, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SparkSession]:
+    """A Spark session in which dbt has built the project over the fixture warehouse's
+    sources; its catalog holds the marts."""
+    assert built_warehouse.build is not None
+    failed = [
+        result["unique_id"]
+        for result in built_warehouse.build.run_results()["results"]
+        if result["unique_id"].startswith(("model.", "seed.")) and result["status"] != "success"
+    ]
+    assert failed == [], f"the DuckDB fixture build failed for {failed}"
     work = tmp_path_factory.mktemp("spark")
-    raw_db = work / "fixture_raw.duckdb"
-    build_raw_schema(raw_db)
-
-    duckdb_dir = work / "duckdb"
-    duckdb_dir.mkdir()
-    build_raw_schema(duckdb_dir / "build.duckdb")
-    built = run_dbt(
-        [
-            "build",
-            "--exclude",
-            "resource_type:test",
-            "resource_type:unit_test",
-            "--vars",
-            json.dumps(VARS),
-        ],
-        duckdb_dir,
-    )
-    assert built.returncode == 0, built.output[-3000:]
+    tables = _export_sources(built_warehouse.db_path, work / "sources")
+    assert {schema for schema, _ in tables} == set(SOURCE_SCHEMAS), tables
 
     with pytest.MonkeyPatch.context() as env:
+        for name, value in SPARK_SETTINGS.items():
+            env.setenv(name, value)
         env.setenv("FUNNEL_SPARK_WAREHOUSE", str(work / "spark"))
         env.setenv("DBT_TARGET_PATH", str(work / "dbt_target"))
         env.setenv("DBT_LOG_PATH", str(work / "dbt_logs"))
@@ -108,63 +158,22 @@ def spark_and_duckdb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple
         from pyspark.sql import SparkSession
 
         spark = SparkSession.builder.getOrCreate()
-        spark.sql("create database if not exists raw")
-        with duckdb.connect(str(raw_db), read_only=True) as con:
-            tables = con.execute(
-                "select table_name from information_schema.tables where table_schema = 'raw'"
-            ).fetchall()
-            for (table,) in tables:
-                columns = con.execute(
-                    "select column_name, data_type from information_schema.columns "
-                    "where table_schema = 'raw' and table_name = ? order by ordinal_position",
-                    [table],
-                ).fetchall()
-                schema = ", ".join(f"`{name}` {_spark_type(kind)}" for name, kind in columns)
-                rows = con.execute(f"select * from raw.{table}").fetchall()
-                frame = spark.createDataFrame(rows, schema=schema)
-                frame.write.mode("overwrite").saveAsTable(f"raw.{table}")
+        assert spark.conf.get("spark.sql.catalogImplementation") == "in-memory"
+        for schema, table in tables:
+            spark.sql(f"create database if not exists {schema}")
+            spark.sql(
+                f"create table {schema}.{table} using parquet "
+                f"location '{work / 'sources' / f'{schema}.{table}'}'"
+            )
         _dbt_spark(["build", "--exclude", "resource_type:test", "resource_type:unit_test"], work)
-        yield spark, duckdb_dir / "build.duckdb"
+        yield spark
         spark.stop()
 
 
-def _value(value: Any) -> Any:
-    """One cell in a form both engines agree on: numbers as floats, times as ISO text."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, (int, float, Decimal)):
-        number = float(value)
-        return None if math.isnan(number) else number
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=None).isoformat(sep=" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-def _sort_key(row: tuple[Any, ...]) -> tuple[Any, ...]:
-    # floats rounded so that last-digit noise does not reorder rows
-    return tuple(
-        (value is None, round(value, 6) if isinstance(value, float) else str(value))
-        for value in row
-    )
-
-
-def _rows(records: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    return sorted((tuple(_value(v) for v in record) for record in records), key=_sort_key)
-
-
-def _same(left: Any, right: Any) -> bool:
-    if isinstance(left, float) and isinstance(right, float):
-        return abs(left - right) <= max(1e-9, 1e-9 * abs(left))
-    return bool(left == right)
-
-
-def test_every_mart_is_equal_on_spark_and_duckdb(spark_and_duckdb: tuple[Any, Path]) -> None:
-    spark, duckdb_path = spark_and_duckdb
-    with duckdb.connect(str(duckdb_path), read_only=True) as con:
+def test_every_mart_is_equal_on_spark_and_duckdb(
+    built_warehouse: BuiltWarehouse, spark_marts: SparkSession
+) -> None:
+    with duckdb.connect(str(built_warehouse.db_path), read_only=True) as con:
         marts = [
             row[0]
             for row in con.execute(
@@ -174,6 +183,12 @@ def test_every_mart_is_equal_on_spark_and_duckdb(spark_and_duckdb: tuple[Any, Pa
             ).fetchall()
         ]
         assert len(marts) >= 15, marts
+        on_spark = sorted(
+            row.tableName
+            for row in spark_marts.sql(f"show tables in {MARTS_SCHEMA}").collect()
+            if not row.isTemporary
+        )
+        assert on_spark == marts, "the marts schema holds other tables on Spark than on DuckDB"
         problems: list[str] = []
         for mart in marts:
             columns = [
@@ -184,22 +199,12 @@ def test_every_mart_is_equal_on_spark_and_duckdb(spark_and_duckdb: tuple[Any, Pa
                     [MARTS_SCHEMA, mart],
                 ).fetchall()
             ]
-            spark_frame = spark.table(f"{MARTS_SCHEMA}.{mart}")
+            spark_frame = spark_marts.table(f"{MARTS_SCHEMA}.{mart}")
             if [c.lower() for c in spark_frame.columns] != columns:
                 problems.append(f"{mart}: columns {spark_frame.columns} != {columns}")
                 continue
-            expected = _rows(con.execute(f"select * from {MARTS_SCHEMA}.{mart}").fetchall())
-            actual = _rows([tuple(row) for row in spark_frame.collect()])
-            if len(expected) != len(actual):
-                problems.append(f"{mart}: {len(expected)} rows on DuckDB, {len(actual)} on Spark")
-                continue
-            for number, (left, right) in enumerate(zip(expected, actual, strict=True)):
-                different = [
-                    f"{column}: {a!r} != {b!r}"
-                    for column, a, b in zip(columns, left, right, strict=True)
-                    if not _same(a, b)
-                ]
-                if different:
-                    problems.append(f"{mart} row {number}: " + "; ".join(different[:4]))
-                    break
+            on_duckdb = con.execute(f"select * from {MARTS_SCHEMA}.{mart}").fetchall()
+            expected = comparable_rows(on_duckdb)
+            actual = comparable_rows([tuple(row) for row in spark_frame.collect()])
+            problems.extend(differences(mart, columns, expected, actual))
     assert problems == [], "\n".join(problems)
