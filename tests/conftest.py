@@ -15,6 +15,7 @@ from filelock import FileLock
 if TYPE_CHECKING:
     import dagster as dg
 
+    from tests.dbt.conftest import BuiltWarehouse
     from tests.orchestration.conftest import Pipeline
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -143,3 +144,24 @@ def first_run(pipeline: Pipeline) -> dg.ExecuteInProcessResult:
     result = pipeline.run()
     assert result.success, "the first full refresh on clean demo data must succeed"
     return result
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
+    """The fixture warehouse of tests/dbt after `dbt build` (seeds, models, unit and data
+    tests): shared by tests/dbt and tests/spark, so it is built once per session."""
+    from tests.dbt.conftest import (
+        FIXTURE_AS_OF_DATE,
+        BuiltWarehouse,
+        as_of_vars,
+        build_raw_schema,
+        build_scoring_schema,
+        run_dbt,
+    )
+
+    warehouse_dir = tmp_path_factory.mktemp("warehouse")
+    db_path = warehouse_dir / "build.duckdb"
+    build_raw_schema(db_path)
+    build_scoring_schema(db_path)
+    build = run_dbt(["build", *as_of_vars(FIXTURE_AS_OF_DATE)], warehouse_dir)
+    return BuiltWarehouse(warehouse_dir, db_path, build)

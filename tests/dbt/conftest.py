@@ -217,14 +217,3 @@ def raw_warehouse():
         return BuiltWarehouse(directory, db_path, None)
 
     return make
-
-
-@pytest.fixture(scope="session")
-def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
-    """The fixture warehouse after `dbt build` (seeds, models, unit and data tests)."""
-    warehouse_dir = tmp_path_factory.mktemp("warehouse")
-    db_path = warehouse_dir / "build.duckdb"
-    build_raw_schema(db_path)
-    build_scoring_schema(db_path)
-    build = run_dbt(["build", *as_of_vars(FIXTURE_AS_OF_DATE)], warehouse_dir)
-    return BuiltWarehouse(warehouse_dir, db_path, build)

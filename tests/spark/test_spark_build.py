@@ -9,9 +9,9 @@ and every table of the marts schema is compared, every row and column.
 Spark runs in this process: dbt-spark's session mode with pyspark in local mode (the `spark`
 target of profiles.yml) with an in-memory catalog, the tables under a temporary folder and the
 settings for small data (FUNNEL_SPARK_SMALL_DATA). 2 minutes on the 2-core machine at a
-load average of 5-7, up to 3.5 at 10-15 (besides `built_warehouse`), most of it Spark running the 66 models and
-seeds. It needs Java 17 (a missing `java` fails the test, never skips it);
-FUNNEL_SKIP_SPARK=1 skips it.
+load average of 5-7, up to 3.5 at 10-15 (besides `built_warehouse`), most of it Spark
+running the 66 models and seeds. It needs Java 17 (a missing `java` fails the test, never
+skips it); FUNNEL_SKIP_SPARK=1 skips it.
 """
 
 from __future__ import annotations
