@@ -150,49 +150,40 @@ def test_incremental_build_equals_full_rebuild(
     built_warehouse: BuiltWarehouse, tmp_path: Path
 ) -> None:
     assert built_warehouse.build is not None and built_warehouse.build.returncode == 0
-    incremental = tmp_path / "incremental"
-    incremental.mkdir()
-    shutil.copy(built_warehouse.db_path, incremental / "build.duckdb")
-    shutil.copytree(built_warehouse.warehouse_dir / "dbt_target", incremental / "dbt_target")
-    append_exports(incremental / "build.duckdb", NEXT_NIGHT, NEXT_NIGHT_LOADED_AT)
+    # both builds run in one warehouse folder, one after the other, so that the second
+    # one reuses the first one's parse (same profile, same target folder)
+    warehouse = tmp_path / "warehouse"
+    warehouse.mkdir()
+    db = warehouse / "build.duckdb"
+    shutil.copy(built_warehouse.db_path, db)
+    append_exports(db, NEXT_NIGHT, NEXT_NIGHT_LOADED_AT)
+    untouched_original = changed_by(db, "OPP001")
+    set_changed_by(db, "OPP001", [MARKER] * len(untouched_original))
+    set_changed_by(db, "OPP004", [MARKER] * len(changed_by(db, "OPP004")))
 
-    untouched_original = changed_by(incremental / "build.duckdb", "OPP001")
-    set_changed_by(incremental / "build.duckdb", "OPP001", [MARKER] * len(untouched_original))
-    set_changed_by(
-        incremental / "build.duckdb",
-        "OPP004",
-        [MARKER] * len(changed_by(incremental / "build.duckdb", "OPP004")),
-    )
-
-    result = run_dbt([*MODELS_ONLY, *as_of_vars(FIXTURE_AS_OF_DATE)], incremental)
+    result = run_dbt([*MODELS_ONLY, *as_of_vars(FIXTURE_AS_OF_DATE)], warehouse)
     assert result.returncode == 0, result.output[-3000:]
     for model in ("fct_stage_transitions", "fct_stage_visits"):
         logged = re.search(rf"{model}: incremental, rebuilding (\d+) opportunities", result.output)
         assert logged is not None, f"{model} did not take the incremental path"
         assert int(logged.group(1)) == len(TOUCHED)
-
     # the untouched opportunity's rows were left alone, the touched one's rebuilt
-    assert changed_by(incremental / "build.duckdb", "OPP001") == [MARKER] * len(untouched_original)
-    rebuilt = changed_by(incremental / "build.duckdb", "OPP004")
+    assert changed_by(db, "OPP001") == [MARKER] * len(untouched_original)
+    rebuilt = changed_by(db, "OPP004")
     assert MARKER not in rebuilt and len(rebuilt) == 4  # the late row is in
-    set_changed_by(incremental / "build.duckdb", "OPP001", untouched_original)
+    set_changed_by(db, "OPP001", untouched_original)
+    incremental = db.rename(tmp_path / "incremental.duckdb")
 
-    full = tmp_path / "full"
-    full.mkdir()
-    build_raw_schema(full / "build.duckdb")
-    build_scoring_schema(full / "build.duckdb")
-    append_exports(full / "build.duckdb", NEXT_NIGHT, NEXT_NIGHT_LOADED_AT)
-    shutil.copytree(built_warehouse.warehouse_dir / "dbt_target", full / "dbt_target")
-    result = run_dbt([*MODELS_ONLY, *as_of_vars(FIXTURE_AS_OF_DATE)], full)
+    build_raw_schema(db)
+    build_scoring_schema(db)
+    append_exports(db, NEXT_NIGHT, NEXT_NIGHT_LOADED_AT)
+    result = run_dbt([*MODELS_ONLY, *as_of_vars(FIXTURE_AS_OF_DATE)], warehouse)
     assert result.returncode == 0, result.output[-3000:]
     assert "incremental, rebuilding" not in result.output  # a first build is a full one
 
-    tables = marts_tables(full / "build.duckdb")
-    assert tables == marts_tables(incremental / "build.duckdb")
+    tables = marts_tables(db)
+    assert tables == marts_tables(incremental)
     assert {"fct_stage_transitions", "fct_stage_visits", "mart_stage_dwell"} <= set(tables)
-    differences = {
-        table: table_differences(incremental / "build.duckdb", full / "build.duckdb", table)
-        for table in tables
-    }
+    differences = {table: table_differences(incremental, db, table) for table in tables}
     assert {t: d for t, d in differences.items() if d[1] or d[2]} == {}
     assert differences["fct_stage_transitions"][0] > 0 and differences["fct_stage_visits"][0] > 0
