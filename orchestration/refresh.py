@@ -168,7 +168,11 @@ def main(argv: list[str] | None = None) -> int:
     from orchestration.definitions import defs  # imported late: needs dbt's manifest
 
     full_refresh = parse_args(argv if argv is not None else []).full
-    mode = "FULL rebuild (dbt --full-refresh)" if full_refresh else "incremental"
+    mode = (
+        "FULL rebuild (dbt --full-refresh)"
+        if full_refresh
+        else "incremental (stage facts: only opportunities changed since the last build)"
+    )
     print(f"refresh mode: {mode}", flush=True)
     started = time.monotonic()
     instance = dg.DagsterInstance.get()
