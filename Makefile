@@ -87,7 +87,7 @@ browser:
 	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-cjk; }
 
 test: lint manifest $(DAGSTER_HOME)/dagster.yaml browser
-	$(PY) -m pytest -q -m "slow or not slow" --durations=25
+	$(PY) -m pytest -q -m "slow or not slow" -n 2 --dist loadgroup --durations=25
 
 # Only the reliability harness at CI size (kills, load, corruption, full disk; part of make test).
 reliability: manifest $(DAGSTER_HOME)/dagster.yaml

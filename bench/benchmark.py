@@ -62,11 +62,15 @@ def _load_average() -> list[float]:
 
 
 def _step_group(step_key: str) -> str:
-    if step_key == "dbt_models":
+    if step_key in ("dbt_models", "dbt_scored_models"):
         return "dbt build"
-    if step_key == "published_snapshot":
+    if step_key.startswith("scoring__"):
+        return "scoring"
+    if step_key in ("published_snapshot", "audit__alert_deliveries"):
         return "publish"
-    if step_key.endswith(("_rows_reconcile", "_business_rules")) or "_gx_" in step_key:
+    if step_key.endswith(("_rows_reconcile", "_business_rules", "_inbox_is_fresh")) or (
+        "_gx_" in step_key
+    ):
         return "checks"
     return "ingest"
 
@@ -95,41 +99,30 @@ def _step_figures(dagster_home: Path, refresh: Measured) -> dict[str, dict[str, 
     return groups
 
 
-def _node_times_from_log(log: Path) -> tuple[float, list[tuple[str, float]]]:
-    """Per-node execution times from dbt's JSON log (a run stopped at the cap never writes
-    run_results.json, but its log has every node that finished)."""
+def _dbt_timings(warehouse: Path, since: float) -> dict[str, Any]:
+    """dbt's own figures for the refresh's dbt invocations (both `dbt build` steps), from the
+    JSON log in the warehouse's dbt target folder (`<warehouse>/dbt_target/dbt.log`, rotated
+    to dbt.log.1 at 10 MB): every node that finished, also in a run stopped at the cap."""
+    logs = [warehouse / "dbt_target" / name for name in ("dbt.log.1", "dbt.log")]
+    start = datetime.fromtimestamp(since, UTC).strftime("%Y-%m-%dT%H:%M:%S")
     nodes: list[tuple[str, float]] = []
-    for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
-        if '"execution_time"' not in line:
-            continue
-        try:
-            data = json.loads(line)["data"]
-            nodes.append((data["node_info"]["unique_id"], float(data["execution_time"])))
-        except (ValueError, KeyError, TypeError):
-            continue
-    return 0.0, nodes
-
-
-def _dbt_timings(since: float) -> dict[str, Any]:
-    """dbt's own figures for the refresh (dagster-dbt writes one target folder per invocation
-    under dbt_project/target/): run_results.json, else the nodes finished in dbt.log."""
-    folders = [
-        path
-        for path in (REPO_ROOT / "dbt_project" / "target").glob("dbt_models-*")
-        if path.stat().st_mtime >= since
-    ]
-    if not folders:
-        return {}
-    folder = max(folders, key=lambda p: p.stat().st_mtime)
-    if (folder / "run_results.json").exists():
-        results = json.loads((folder / "run_results.json").read_text())
-        elapsed = results.get("elapsed_time", 0.0)
-        nodes = [(n["unique_id"], n["execution_time"]) for n in results["results"]]
-        source = "run_results.json"
-    elif (folder / "dbt.log").exists():
-        elapsed, nodes = _node_times_from_log(folder / "dbt.log")
-        source = "dbt.log (run stopped: nodes that finished)"
-    else:
+    elapsed = 0.0
+    for log in (path for path in logs if path.exists()):
+        for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+            if '"execution_time"' not in line:
+                continue
+            try:
+                event = json.loads(line)
+                if event["info"]["ts"][:19] < start:
+                    continue
+                data = event["data"]
+                if event["info"]["name"] == "FinishedRunningStats":
+                    elapsed += float(data["execution_time"])
+                elif "node_info" in data:
+                    nodes.append((data["node_info"]["unique_id"], float(data["execution_time"])))
+            except (ValueError, KeyError, TypeError):
+                continue
+    if not nodes:
         return {}
     by_type: dict[str, float] = {}
     for unique_id, seconds in nodes:
@@ -137,7 +130,7 @@ def _dbt_timings(since: float) -> dict[str, Any]:
         by_type[kind] = round(by_type.get(kind, 0.0) + seconds, 1)
     slowest = sorted(nodes, key=lambda node: -node[1])[:8]
     return {
-        "source": source,
+        "source": "dbt.log",
         "nodes_finished": len(nodes),
         "elapsed_seconds": round(elapsed, 1) or None,
         "seconds_by_node_type": by_type,
@@ -237,7 +230,7 @@ def benchmark_size(args: argparse.Namespace, size: int) -> dict[str, Any]:
         "wall_seconds": round(refresh.wall_seconds, 1),
         "peak_rss_mb": _mb(refresh.peak_rss),
         "steps": _step_figures(dagster_home, refresh),
-        "dbt": _dbt_timings(refresh.started_at),
+        "dbt": _dbt_timings(warehouse, refresh.started_at),
         "warehouse_mb": _mb((warehouse / "build.duckdb").stat().st_size)
         if (warehouse / "build.duckdb").exists()
         else None,

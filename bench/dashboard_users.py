@@ -189,8 +189,15 @@ def _pages(queries: Any, rng: random.Random) -> dict[str, Callable[[Any], None]]
     }
 
 
-def run_user(user: int, stop_file: str, out_file: str, think_seconds: float) -> None:
-    """Render random pages until ``stop_file`` exists; write ``UserStats`` as JSON."""
+def run_user(
+    user: int,
+    stop_file: str,
+    out_file: str,
+    think_seconds: float,
+    max_renders: int | None = None,
+) -> None:
+    """Render random pages until ``stop_file`` exists (or after ``max_renders`` renders);
+    write ``UserStats`` as JSON."""
     if str(DASHBOARDS) not in sys.path:
         sys.path.insert(0, str(DASHBOARDS))  # the app imports `data.*` as `streamlit run` does
     import streamlit.logger
@@ -203,7 +210,7 @@ def run_user(user: int, stop_file: str, out_file: str, think_seconds: float) -> 
     _instrument(queries, state)
     rng = random.Random(user)
     pages = _pages(queries, rng)
-    while not Path(stop_file).exists():
+    while not Path(stop_file).exists() and (max_renders is None or stats.renders < max_renders):
         try:
             snap = snapshot.current_snapshot()
         except snapshot.NoSnapshotError:

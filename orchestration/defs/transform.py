@@ -1,4 +1,5 @@
-"""The dbt project as Dagster assets; dbt tests appear as asset checks by themselves.
+"""The dbt project as Dagster assets. dbt's data tests are not Dagster asset checks: their
+results go to `audit.check_results` (orchestration/lib/dbt_test_results.py says why).
 
 Two `@dbt_assets` split the build around the win-probability scoring (orchestration/defs/
 scoring.py), so a refresh runs dbt -> scoring -> dbt: `dbt_models` is everything that does not
@@ -15,17 +16,24 @@ to both builds: every incremental model is rebuilt from scratch, except fct_pipe
 
 import json
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DbtCliResource, dbt_assets
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    dbt_assets,
+)
 
 from ingestion.definitions import default_folder, validate_definitions
-from ingestion.paths import warehouse_dir
+from ingestion.paths import build_db_path, warehouse_dir
 from orchestration.defs.ingest import WRITER_POOL
 from orchestration.defs.resources import DBT_PROJECT_DIR, dbt_project
+from orchestration.lib.dbt_test_results import record_dbt_tests
 from orchestration.lib.settings import as_of_date, timezone_name
 
 
@@ -96,13 +104,30 @@ def _build(
     )
     os.environ.update(env)
     args = dbt_build_args(config, variables)
-    yield from dbt.cli(args, context=context, target_path=dbt_target_path()).stream()
+    started = time.time()
+    invocation = dbt.cli(args, context=context, target_path=dbt_target_path())
+    try:
+        for event in invocation.stream():
+            if isinstance(event, dg.AssetObservation):  # a data test's result: recorded below
+                continue
+            yield event
+    finally:
+        recorded = record_dbt_tests(
+            invocation.target_path, build_db_path(), context.run.run_id, since=started
+        )
+        context.log.info(f"{recorded} dbt data-test results written to audit.check_results")
+
+
+# dbt data tests as Dagster asset checks cost ~800 run-storage events per refresh, more time
+# than dbt's build of a small warehouse: they are recorded in audit.check_results instead.
+TRANSLATOR = DagsterDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=False))
 
 
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
     pool=WRITER_POOL,
+    dagster_dbt_translator=TRANSLATOR,
     exclude=SCORED_SELECTION,
 )
 def dbt_models(
@@ -117,6 +142,7 @@ def dbt_models(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
     pool=WRITER_POOL,
+    dagster_dbt_translator=TRANSLATOR,
     select=SCORED_SELECTION,
     name="dbt_scored_models",
 )

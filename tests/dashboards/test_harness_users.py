@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import time
 from pathlib import Path
 
 from bench.dashboard_users import run_user
@@ -21,15 +20,11 @@ def test_every_simulated_page_renders_without_error(
 ) -> None:
     stop, out = tmp_path / "STOP", tmp_path / "user0.json"
     process = multiprocessing.get_context("spawn").Process(
-        target=run_user, args=(0, str(stop), str(out), 0.0)
+        target=run_user, args=(0, str(stop), str(out), 0.0, PAGES)
     )
     process.start()  # inherits FUNNEL_WAREHOUSE (the fixture warehouse) from the environment
-    deadline = time.monotonic() + 120
-    while not Path(str(out) + ".ready").exists() and time.monotonic() < deadline:
-        time.sleep(0.2)
-    time.sleep(3)  # the first renders visit every page in turn
-    stop.touch()
-    process.join(timeout=60)
+    process.join(timeout=180)  # the first PAGES renders visit every page in turn, then it stops
+    assert process.exitcode == 0, f"the simulated user exited with {process.exitcode}"
     stats = json.loads(out.read_text(encoding="utf-8"))
     assert stats["renders"] >= PAGES, stats
     assert (stats["errors"], stats["mixed_reads"]) == (0, 0), stats["samples"]

@@ -67,9 +67,13 @@ EMPTY_MESSAGES = [
 STARTUP_SECONDS = 60
 RENDER_TIMEOUT_MS = 30_000
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="Debian's chromium is not installed: run `make browser`"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="Debian's chromium is not installed: run `make browser`"
+    ),
+    # the demo pipeline's refresh is fetched with getfixturevalue: share its xdist worker
+    pytest.mark.xdist_group("demo_pipeline"),
+]
 
 
 def _free_port() -> int:
