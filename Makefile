@@ -17,7 +17,8 @@ export DO_NOT_TRACK := 1
 
 help:
 	@echo "make demo     install, generate demo exports, refresh, serve dashboards + Dagster UI"
-	@echo "make refresh  run the full pipeline once through Dagster (exit 1 on failure)"
+	@echo "make refresh  run the full pipeline once through Dagster (exit 1 on failure);"
+	@echo "              FULL=1 rebuilds the incremental dbt models from scratch"
 	@echo "make test     install, lint, and run every test (make test-fast skips slow ones)"
 	@echo "make lint     ruff, sqlfluff and mypy"
 	@echo "make docs     dbt docs site + metrics glossary"
@@ -44,8 +45,10 @@ manifest: install
 demo-data: install
 	$(PY) -m ingestion.demo --opportunities $(OPPORTUNITIES) --out $(FUNNEL_INBOX)
 
+# FULL=1: dbt --full-refresh (the incremental stage facts rebuilt from scratch; the nightly
+# pipeline snapshots are kept). Without it the stage facts rebuild only changed opportunities.
 refresh: manifest $(DAGSTER_HOME)/dagster.yaml
-	$(PY) -m orchestration.refresh
+	$(PY) -m orchestration.refresh $(if $(filter 1 true yes,$(FULL)),--full)
 
 serve: manifest $(DAGSTER_HOME)/dagster.yaml
 	@echo "Dagster UI (with the daemon running the nightly schedule): http://127.0.0.1:3000"

@@ -14,10 +14,16 @@ next refresh needs no manual step:
   removes half-written snapshot files.
 
 ``FUNNEL_LOG_LEVEL`` sets the console log level (default INFO; DEBUG shows every step event).
+
+``--full`` (``make refresh FULL=1``) runs dbt with ``--full-refresh``: the incremental stage
+facts are rebuilt from scratch instead of only the opportunities changed since the last build
+(fct_pipeline_snapshots keeps its nightly history either way). The run config of the two dbt
+assets (``DbtBuildConfig``) carries it, so the Dagster UI can launch the same.
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import fcntl
 import os
@@ -26,6 +32,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import duckdb
@@ -132,9 +139,41 @@ def _failure_texts(result: dg.ExecuteInProcessResult) -> list[str]:
     return texts
 
 
-def main() -> int:
+DBT_ASSET_OPS = ("dbt_models", "dbt_scored_models")
+
+
+def run_config(full_refresh: bool, log_level: str) -> dict[str, Any]:
+    """The job's run config: the console log level and the dbt builds' full_refresh."""
+    return {
+        "loggers": {"console": {"config": {"log_level": log_level}}},
+        "ops": {op: {"config": {"full_refresh": full_refresh}} for op in DBT_ASSET_OPS},
+    }
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m orchestration.refresh",
+        description="Run the full refresh once, headless, through Dagster; exit 1 on failure.",
+    )
+    parser.add_argument(
+        "--full",
+        action="store_true",
+        help="rebuild the incremental dbt models from scratch (dbt --full-refresh) instead "
+        "of only the opportunities changed since the last build",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
     from orchestration.definitions import defs  # imported late: needs dbt's manifest
 
+    full_refresh = parse_args(argv if argv is not None else []).full
+    mode = (
+        "FULL rebuild (dbt --full-refresh)"
+        if full_refresh
+        else "incremental (stage facts: only opportunities changed since the last build)"
+    )
+    print(f"refresh mode: {mode}", flush=True)
     started = time.monotonic()
     instance = dg.DagsterInstance.get()
     try:
@@ -146,13 +185,7 @@ def main() -> int:
                 instance=instance,
                 raise_on_error=False,
                 # INFO, not DEBUG: one line per file loaded, per dbt node, per check.
-                run_config={
-                    "loggers": {
-                        "console": {
-                            "config": {"log_level": os.environ.get("FUNNEL_LOG_LEVEL") or "INFO"}
-                        }
-                    }
-                },
+                run_config=run_config(full_refresh, os.environ.get("FUNNEL_LOG_LEVEL") or "INFO"),
             )
     except RefreshBlockedError as error:
         print(
@@ -181,7 +214,7 @@ def main() -> int:
         and e.asset_check_evaluation_data.severity == dg.AssetCheckSeverity.ERROR
     ]
     if result.success and not failed_checks:
-        print(f"refresh succeeded in {elapsed:.1f}s (run {result.run_id})")
+        print(f"refresh succeeded in {elapsed:.1f}s, {mode} (run {result.run_id})")
         return 0
     failed_steps = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
     disk_full = [
@@ -197,7 +230,7 @@ def main() -> int:
             file=sys.stderr,
         )
     print(
-        f"refresh FAILED after {elapsed:.1f}s (run {result.run_id}); failed steps: "
+        f"refresh ({mode}) FAILED after {elapsed:.1f}s (run {result.run_id}); failed steps: "
         f"{', '.join(s for s in failed_steps if s) or 'none'}; failed checks: "
         f"{', '.join(failed_checks) or 'none'}. The previous snapshot keeps serving.",
         file=sys.stderr,
@@ -206,4 +239,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

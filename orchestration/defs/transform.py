@@ -5,6 +5,13 @@ Two `@dbt_assets` split the build around the win-probability scoring (orchestrat
 scoring.py), so a refresh runs dbt -> scoring -> dbt: `dbt_models` is everything that does not
 depend on the `scoring` source, `dbt_scored_models` is the source's downstream models
 (`source:scoring+`), which read the scores the scoring asset wrote.
+
+The stage facts (fct_stage_transitions, fct_stage_visits) are incremental: a nightly build
+rebuilds only the opportunities whose exports changed since the previous build (see
+macros/incremental_stage_facts.sql). `DbtBuildConfig.full_refresh` (run config, or
+`python -m orchestration.refresh --full`, `make refresh FULL=1`) passes dbt's `--full-refresh`
+to both builds: every incremental model is rebuilt from scratch, except fct_pipeline_snapshots
+(`full_refresh=false`: its nightly snapshots are history that no rebuild can restore).
 """
 
 import json
@@ -58,6 +65,23 @@ SCORED_SELECTION = "source:scoring+"
 NIGHTLY_EXCLUDED_RESOURCE_TYPES = ["--exclude-resource-type", "unit_test"]
 
 
+class DbtBuildConfig(dg.Config):
+    """Run config of both dbt builds of a refresh. `full_refresh: true` passes --full-refresh
+    to dbt: the incremental models (the stage facts) are rebuilt from scratch instead of only
+    the opportunities changed since the last build; fct_pipeline_snapshots keeps its nightly
+    history (full_refresh=false)."""
+
+    full_refresh: bool = False
+
+
+def dbt_build_args(config: DbtBuildConfig, variables: dict[str, str]) -> list[str]:
+    """The `dbt build` command line of a refresh."""
+    args = ["build", *NIGHTLY_EXCLUDED_RESOURCE_TYPES, "--vars", json.dumps(variables)]
+    if config.full_refresh:
+        args.append("--full-refresh")
+    return args
+
+
 def dbt_target_path() -> Path:
     """One dbt target folder per warehouse, kept between invocations, so that dbt's partial
     parsing (partial_parse.msgpack) carries over from `dbt_models` to `dbt_scored_models` and
@@ -65,12 +89,21 @@ def dbt_target_path() -> Path:
     return warehouse_dir().resolve() / "dbt_target"
 
 
-def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+def _build(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig
+) -> Iterator[Any]:
     env = checked_definitions_env()
     variables = dbt_vars()
-    context.log.info(f"dbt build with vars {variables}, definitions {env['FUNNEL_DEFINITIONS']}")
+    mode = (
+        "FULL rebuild (--full-refresh)"
+        if config.full_refresh
+        else "incremental (stage facts: changed opportunities only)"
+    )
+    context.log.info(
+        f"dbt build, {mode}, with vars {variables}, definitions {env['FUNNEL_DEFINITIONS']}"
+    )
     os.environ.update(env)
-    args = ["build", *NIGHTLY_EXCLUDED_RESOURCE_TYPES, "--vars", json.dumps(variables)]
+    args = dbt_build_args(config, variables)
     started = time.time()
     invocation = dbt.cli(args, context=context, target_path=dbt_target_path())
     try:
@@ -97,10 +130,12 @@ TRANSLATOR = DagsterDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_a
     dagster_dbt_translator=TRANSLATOR,
     exclude=SCORED_SELECTION,
 )
-def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+def dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig
+) -> Iterator[Any]:
     """Validate the definitions, then `dbt build` (seeds, models, tests) for the as-of date:
     everything but the models downstream of the scores."""
-    yield from _build(context, dbt)
+    yield from _build(context, dbt, config)
 
 
 @dbt_assets(
@@ -111,6 +146,8 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterat
     select=SCORED_SELECTION,
     name="dbt_scored_models",
 )
-def dbt_scored_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+def dbt_scored_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig
+) -> Iterator[Any]:
     """`dbt build` of the models downstream of the win-probability scores, after scoring."""
-    yield from _build(context, dbt)
+    yield from _build(context, dbt, config)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,22 +34,25 @@ def test_a_failing_dbt_build_leaves_the_published_snapshot_untouched(small):
     # A row the loader accepted but whose stage no sales process defines (the loader quarantines
     # such rows today; this stands for any defect only dbt's tests see). It is edited in place so
     # that the row counts still reconcile and the failure comes from dbt's relationship test.
+    # Its load time moves a day later, as if it had arrived with the next load: the stage facts
+    # are incremental and rebuild only opportunities with rows loaded since their last build.
     build = small.warehouse / "build.duckdb"
     with duckdb.connect(str(build)) as con:
         key = con.execute(
-            "select _source_file, _row_number, to_stage from raw.stage_history "
+            "select _source_file, _row_number, to_stage, _loaded_at from raw.stage_history "
             "order by _source_file, _row_number limit 1"
         ).fetchone()
         assert key is not None
         edit = (
-            "update raw.stage_history set to_stage = ? where _source_file = ? and _row_number = ?"
+            "update raw.stage_history set to_stage = ?, _loaded_at = ? "
+            "where _source_file = ? and _row_number = ?"
         )
-        con.execute(edit, ["no_such_stage", key[0], key[1]])
+        con.execute(edit, ["no_such_stage", key[3] + datetime.timedelta(days=1), key[0], key[1]])
     try:
         result = small.run()
     finally:
         with duckdb.connect(str(build)) as con:
-            con.execute(edit, [key[2], key[0], key[1]])
+            con.execute(edit, [key[2], key[3], key[0], key[1]])
     assert not result.success
     failed_steps = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
     assert any("dbt" in (step or "") for step in failed_steps), failed_steps

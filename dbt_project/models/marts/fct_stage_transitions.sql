@@ -2,15 +2,14 @@
 -- opportunity's segment attributes; team and region are attributed to the organisation at
 -- the change's time, or to the current one (var restate_to_current_org), upstream.
 -- change_source says whether the change was recorded by the CRM or inferred from its
--- exports (day-granular).
+-- exports (day-granular). Incremental, by opportunity: a build rebuilds every row of the
+-- opportunities whose inputs changed since the previous one (macros/incremental_stage_facts).
+
+{{ stage_facts_config(with_open_age=false) }}
 
 with
 
-stage_changes as (
-
-    select * from {{ ref('int_stage_changes_attributed') }}
-
-),
+{{ stage_facts_import_ctes() }}
 
 opportunities as (
 
@@ -45,10 +44,13 @@ transitions as (
         stage_changes.owner_attribution,
         stage_changes.team,
         stage_changes.org_attribution,
-        {{ as_of_date() }} as as_of_date
+        {{ as_of_date() }} as as_of_date,
+        build_state.inputs_loaded_through,
+        build_state.build_fingerprint
     from stage_changes
     inner join opportunities
         on stage_changes.opportunity_id = opportunities.opportunity_id
+    cross join build_state
 
 )
 

@@ -3,14 +3,14 @@
 -- the won stage (signed) are excluded: winning has no dwell. Owner, team and region are those
 -- attributed to the change that started the visit (var restate_to_current_org). Visits of an
 -- opportunity whose changes were inferred from its exports are day-granular (change_source).
+-- Incremental, by opportunity: a build rebuilds every row of the opportunities whose inputs
+-- changed since the previous one (macros/incremental_stage_facts).
+
+{{ stage_facts_config(with_open_age=true) }}
 
 with
 
-stage_changes as (
-
-    select * from {{ ref('int_stage_changes_attributed') }}
-
-),
+{{ stage_facts_import_ctes() }}
 
 opportunities as (
 
@@ -97,7 +97,7 @@ with_exit as (
 
 ),
 
-final as (
+visit_rows as (
 
     select
         {{ dbt.hash(dbt.concat([
@@ -133,6 +133,17 @@ final as (
         org_attribution,
         {{ as_of_date() }} as as_of_date
     from with_exit
+
+),
+
+final as (
+
+    select
+        visit_rows.*,
+        build_state.inputs_loaded_through,
+        build_state.build_fingerprint
+    from visit_rows
+    cross join build_state
 
 )
 
