@@ -12,7 +12,9 @@ DAGSTER_HOME under --workdir) and measures:
 - the build warehouse and snapshot sizes, and dbt's slowest nodes (run_results.json);
 - the latency, p50 / p95, of every dashboard page query on the published snapshot;
 - the core metrics (bench/metrics.py) computed by the DuckDB floor (bench/floor.sql) and the
-  pandas peer (bench/pandas_peer.py), each checked equal to the pipeline's marts.
+  pandas peer (bench/pandas_peer.py), each checked equal to the pipeline's marts;
+- the next night's incremental refresh of the same warehouse, after ~1 % of the opportunities
+  changed (bench/incremental_change.py), against the full refresh.
 
 Each size's figures go to bench/results/<size>.json; docs/benchmarks.md's generated section is
 rebuilt from all result files (so sizes measured at different times accumulate), with the
@@ -255,8 +257,47 @@ def benchmark_size(args: argparse.Namespace, size: int) -> dict[str, Any]:
         measured["differences"] = None if differences is None else len(differences)
         measured["first_differences"] = [str(d) for d in (differences or [])[:5]]
         result[method] = measured
+    if refresh.returncode == 0:
+        result["incremental"] = _incremental_refresh(args, size, work, env)
     result["load_average_after"] = _load_average()
     return result
+
+
+def _incremental_refresh(
+    args: argparse.Namespace, size: int, work: Path, env: dict[str, str]
+) -> dict[str, Any]:
+    """The next night: ~1 % of the opportunities changed (bench/incremental_change.py), then a
+    refresh of the same warehouse, whose stage facts rebuild only the changed opportunities."""
+    from bench.incremental_change import write_incremental_change
+
+    inbox, warehouse, dagster_home = (
+        Path(env["FUNNEL_INBOX"]),
+        Path(env["FUNNEL_WAREHOUSE"]),
+        Path(env["DAGSTER_HOME"]),
+    )
+    change = write_incremental_change(inbox, share=args.incremental_share)
+    _log(
+        f"{size:,}: incremental refresh after {change.changed:,} opportunities changed, "
+        f"log in {work / 'incremental.log'}"
+    )
+    refresh = run_measured(
+        [PYTHON, "-m", "orchestration.refresh"],
+        env=env,
+        cwd=REPO_ROOT,
+        timeout=args.cap_minutes * 60,
+        output_file=work / "incremental.log",
+    )
+    _log(f"{size:,}: incremental refresh exit {refresh.returncode} in {refresh.wall_seconds:.0f}s")
+    return {
+        "status": "stopped at cap"
+        if refresh.timed_out
+        else ("ok" if refresh.returncode == 0 else f"failed ({refresh.returncode})"),
+        "changed_opportunities": change.changed,
+        "wall_seconds": round(refresh.wall_seconds, 1),
+        "peak_rss_mb": _mb(refresh.peak_rss),
+        "steps": _step_figures(dagster_home, refresh),
+        "dbt": _dbt_timings(warehouse, refresh.started_at),
+    }
 
 
 # ------------------------------------------------------------------------------ the report
@@ -347,6 +388,29 @@ def render(results: list[dict[str, Any]]) -> str:
             f"| {_ratio(peer['wall_seconds'], floor['wall_seconds'])} "
             f"| {_count(floor['differences'])} / {_count(peer['differences'])} |"
         )
+    with_incremental = [r for r in results if r.get("incremental")]
+    if with_incremental:
+        lines += [
+            "",
+            "### Incremental refresh: the next night with ~1 % of opportunities changed",
+            "",
+            "| opportunities | changed | status | refresh s | vs full | dbt build s | vs full dbt "
+            "| peak RSS MB |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for r in with_incremental:
+            inc, full = r["incremental"], r["refresh"]
+            inc_dbt = inc.get("steps", {}).get("dbt build", {}).get("seconds")
+            full_dbt = full.get("steps", {}).get("dbt build", {}).get("seconds")
+            share = (
+                f"{inc['wall_seconds'] / full['wall_seconds']:.0%}" if full["wall_seconds"] else "–"
+            )
+            dbt_share = f"{inc_dbt / full_dbt:.0%}" if inc_dbt and full_dbt else "–"
+            lines.append(
+                f"| {r['size']:,} | {inc['changed_opportunities']:,} | {inc['status']} "
+                f"| {_fmt(inc['wall_seconds'])} | {share} | {_fmt(inc_dbt)} | {dbt_share} "
+                f"| {_fmt(inc['peak_rss_mb'], 0)} |"
+            )
     with_dashboard = [r for r in results if r.get("dashboard")]
     if with_dashboard:
         sizes = [r["size"] for r in with_dashboard]
@@ -413,6 +477,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--as-of", type=date.fromisoformat, default=date(2026, 6, 30))
     parser.add_argument("--query-repeats", type=int, default=30)
+    parser.add_argument(
+        "--incremental-share",
+        type=float,
+        default=0.01,
+        help="share of opportunities changed before the incremental refresh (0.01)",
+    )
     parser.add_argument(
         "--cap-minutes", type=float, default=60, help="stop a refresh that runs longer"
     )
