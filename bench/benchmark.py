@@ -360,7 +360,7 @@ def render(results: list[dict[str, Any]]) -> str:
     for r in results:
         dbt = r["refresh"].get("dbt") or {}
         kinds = dbt.get("seconds_by_node_type", {})
-        slowest = ", ".join(f"{n['node']} {n['seconds']:.0f}" for n in dbt.get("slowest", [])[:5])
+        slowest = ", ".join(f"{n['node']} {n['seconds']:.1f}" for n in dbt.get("slowest", [])[:5])
         lines.append(
             f"| {r['size']:,} | {_fmt(dbt.get('elapsed_seconds'))} | {_fmt(kinds.get('model'))} "
             f"| {_fmt(kinds.get('test'))} | {_fmt(kinds.get('unit_test'))} "

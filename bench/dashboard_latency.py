@@ -73,10 +73,23 @@ def measure_queries(warehouse: Path, repeats: int = 30) -> list[Latency]:
             "forecast",
             lambda: queries.forecast_vs_target(grain, "team", snapshot=snapshot),
         ),
+        ("win_rates", "overview", lambda: queries.win_rates(grain, snapshot=snapshot)),
         (
-            "overall_win_rates",
+            "new_pipeline",
             "overview",
-            lambda: queries.overall_win_rates(grain, snapshot=snapshot),
+            lambda: queries.new_pipeline(grain, "all", "all", snapshot=snapshot),
+        ),
+        (
+            "conversion_by_segment",
+            "conversion",
+            lambda: queries.conversion_by_segment(
+                grain, period, "customer_type", process, snapshot=snapshot
+            ),
+        ),
+        (
+            "forecast_accuracy",
+            "forecast",
+            lambda: queries.forecast_accuracy(grain, "all", "all", snapshot=snapshot),
         ),
         ("alerts", "alerts", lambda: queries.alerts(snapshot=snapshot)),
         (

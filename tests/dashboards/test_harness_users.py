@@ -9,6 +9,7 @@ import json
 import multiprocessing
 from pathlib import Path
 
+from bench.dashboard_latency import measure_queries
 from bench.dashboard_users import run_user
 from tests.dashboards.conftest import REFRESH_ID, FixtureWarehouse
 
@@ -30,3 +31,10 @@ def test_every_simulated_page_renders_without_error(
     assert (stats["errors"], stats["mixed_reads"]) == (0, 0), stats["samples"]
     assert stats["queries"] > PAGES
     assert stats["refresh_ids"] == [REFRESH_ID]
+
+
+def test_the_latency_benchmark_calls_the_current_queries(warehouse: FixtureWarehouse) -> None:
+    """bench/dashboard_latency.py times page queries by name: a renamed one shows as an error."""
+    latencies = measure_queries(warehouse.root, repeats=1)
+    assert [(q.query, q.error) for q in latencies if q.error] == []
+    assert len(latencies) >= 14
