@@ -351,7 +351,7 @@ def render(results: list[dict[str, Any]]) -> str:
         )
     lines += [
         "",
-        "### dbt inside the refresh (seconds; from run_results.json)",
+        "### dbt inside the refresh (seconds, both dbt steps; from dbt.log)",
         "",
         "| opportunities | dbt elapsed | models | data tests | unit tests | seeds "
         "| slowest nodes |",
